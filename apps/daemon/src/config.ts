@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Environment, parsed once at start-up; a bad value stops the daemon naming the variable. */
+const EnvSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  OPS_DATA_DIR: z.string().min(1).default('./.ops-data'),
+  OPS_PORT: z.coerce.number().int().min(1).max(65535).default(7400),
+  OPS_HOST: z.string().min(1).default('127.0.0.1'),
+  OPS_PLUGINS: z.string().optional(),
+  OPS_HEARTBEAT_MS: z.coerce.number().int().min(100).default(2000),
+  OPS_CHUNK_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(2000),
+});
+
+export interface OpsConfig {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  host: string;
+  extraPlugins: string[];
+  heartbeatMs: number;
+  chunkSize: number;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`environment variable ${String(issue.path[0])}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.OPS_DATA_DIR),
+    port: e.OPS_PORT,
+    host: e.OPS_HOST,
+    extraPlugins: (e.OPS_PLUGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    heartbeatMs: e.OPS_HEARTBEAT_MS,
+    chunkSize: e.OPS_CHUNK_SIZE,
+  };
+}

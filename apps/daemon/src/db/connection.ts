@@ -1,0 +1,83 @@
+import type { SqlExecutor } from '@ops/runbook-sdk';
+import pg from 'pg';
+import { Sequelize } from 'sequelize';
+import { DatabaseUnavailableError } from '../errors.ts';
+
+// bigint counts arrive as strings; ids stay strings (they may exceed 2^53), counts are converted
+// where they are read.
+
+export interface Database {
+  url: string;
+  /** Sequelize, for the ops schema's models and migrations. */
+  sequelize: Sequelize;
+  /** A plain pg pool, for plugin SQL and the executor's short transactions. */
+  pool: pg.Pool;
+  /** A new dedicated client, e.g. to hold session-level advisory locks. The caller ends it. */
+  dedicatedClient(): Promise<pg.Client>;
+  close(): Promise<void>;
+}
+
+const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN']);
+
+export function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return (
+    (code !== undefined && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08') || code === '57P03')) ||
+    (error instanceof Error && /Connection terminated|connect ECONNREFUSED/.test(error.message))
+  );
+}
+
+/** Opens pools on `url` and checks that the database answers; throws DatabaseUnavailableError. */
+export async function openDatabase(url: string, options: { poolSize?: number } = {}): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 6,
+    application_name: 'ops-daemon',
+  });
+  pool.on('error', () => {}); // an idle client's error must not crash the process; the next query reports it
+  try {
+    await pool.query('SELECT 1');
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new DatabaseUnavailableError(
+      `database unreachable at ${redactUrl(url)}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const sequelize = new Sequelize(url, {
+    dialect: 'postgres',
+    logging: false,
+    pool: { max: 3, min: 0 },
+    dialectOptions: { application_name: 'ops-daemon' },
+  });
+  return {
+    url,
+    sequelize,
+    pool,
+    async dedicatedClient() {
+      const client = new pg.Client({ connectionString: url, application_name: 'ops-daemon-lock' });
+      client.on('error', () => {});
+      await client.connect();
+      return client;
+    },
+    async close() {
+      await Promise.allSettled([sequelize.close(), pool.end()]);
+    },
+  };
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+/** Adapts a pg pool or client to the SDK's SqlExecutor. */
+export function sqlExecutor(target: pg.Pool | pg.PoolClient | pg.Client): SqlExecutor {
+  return {
+    async query<Row>(text: string, params: readonly unknown[] = []) {
+      const result = await target.query(text, params as unknown[]);
+      return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+    },
+  };
+}

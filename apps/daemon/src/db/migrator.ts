@@ -1,0 +1,66 @@
+import type { Sequelize, Transaction } from 'sequelize';
+import { Umzug, type UmzugStorage } from 'umzug';
+import * as m001 from './migrations/001_tenant_tables.ts';
+import * as m002 from './migrations/002_runs_and_audit.ts';
+
+/** A migration gets one function: run SQL (several statements allowed). */
+export type Migration = (params: { context: (sql: string) => Promise<unknown> }) => Promise<void>;
+
+// Listed explicitly (not globbed) so the order is reviewable and works from any working directory.
+const MIGRATIONS: { name: string; up: Migration; down: Migration }[] = [
+  { name: '001_tenant_tables', ...m001 },
+  { name: '002_runs_and_audit', ...m002 },
+];
+
+/** Umzug's record of applied migrations, written inside the migration transaction. */
+class TransactionalStorage implements UmzugStorage {
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly transaction: Transaction,
+  ) {}
+  async executed(): Promise<string[]> {
+    const [rows] = await this.sequelize.query('SELECT name FROM ops.migrations ORDER BY name', {
+      transaction: this.transaction,
+    });
+    return (rows as { name: string }[]).map((r) => r.name);
+  }
+  async logMigration({ name }: { name: string }): Promise<void> {
+    await this.sequelize.query('INSERT INTO ops.migrations (name) VALUES ($1)', {
+      bind: [name],
+      transaction: this.transaction,
+    });
+  }
+  async unlogMigration({ name }: { name: string }): Promise<void> {
+    await this.sequelize.query('DELETE FROM ops.migrations WHERE name = $1', {
+      bind: [name],
+      transaction: this.transaction,
+    });
+  }
+}
+
+/**
+ * Applies pending migrations and returns their names. The whole pass is one transaction under an
+ * advisory lock, so daemons starting together migrate once and a failed migration leaves nothing.
+ */
+export async function migrate(sequelize: Sequelize): Promise<string[]> {
+  return sequelize.transaction(async (transaction) => {
+    const sql = (text: string) => sequelize.query(text, { transaction });
+    await sql("SELECT pg_advisory_xact_lock(hashtext('ops:migrate'))");
+    await sql('CREATE SCHEMA IF NOT EXISTS ops');
+    await sql(
+      'CREATE TABLE IF NOT EXISTS ops.migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    const umzug = new Umzug({
+      migrations: MIGRATIONS.map(({ name, up, down }) => ({
+        name,
+        up: () => up({ context: sql }),
+        down: () => down({ context: sql }),
+      })),
+      context: () => sql,
+      storage: new TransactionalStorage(sequelize, transaction),
+      logger: undefined,
+    });
+    const applied = await umzug.up();
+    return applied.map((m) => m.name);
+  });
+}

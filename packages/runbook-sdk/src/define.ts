@@ -1,0 +1,89 @@
+import type { PreflightContext, PreflightResult, RunContext, RunResult } from './context.ts';
+import type { LockRequest } from './locks.ts';
+import { type ResolvedScope, SCOPE_KINDS, type ScopeKind } from './scope.ts';
+import { CORE_SUMMARY_KEYS, isValidSummaryKeyName } from './summary-keys.ts';
+import { SDK_VERSION, sdkRangeAccepts } from './version.ts';
+
+export interface RunbookDefinition {
+  /** Dotted lower-case id, e.g. `findings.lifecycle.backfill`. It is also the run record's type. */
+  id: string;
+  version: string;
+  title: string;
+  description: string;
+  /** The SDK range this plugin was built for, e.g. `^1.0.0`. Checked when the daemon loads it. */
+  sdk: string;
+  /** The capability an operator needs beyond `platform.runbooks.run`. */
+  capability: string;
+  scopes: readonly ScopeKind[];
+  /** The phrase an operator types to confirm an all-tenants run. */
+  confirmationPhrase: string;
+  /** Summary keys beyond the core allow-list that this runbook may report. */
+  summaryKeys?: readonly string[];
+  preflight(ctx: PreflightContext, scope: ResolvedScope): Promise<PreflightResult>;
+  run(ctx: RunContext, scope: ResolvedScope): Promise<RunResult>;
+  /** Overrides the default lock hierarchy (see `defaultLockRequests`). */
+  lockRequests?(scope: ResolvedScope): LockRequest[];
+}
+
+/** A definition that breaks the contract; `problems` lists every rule it breaks. */
+export class RunbookDefinitionError extends Error {
+  constructor(
+    readonly runbookId: string,
+    readonly problems: string[],
+  ) {
+    super(`runbook ${runbookId || '(no id)'} is invalid: ${problems.join('; ')}`);
+    this.name = 'RunbookDefinitionError';
+  }
+}
+
+const RUNBOOK_ID = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
+const CAPABILITY = /^platform\.runbooks\.[a-z0-9_.]+$/;
+
+/** Every way a definition breaks the contract; empty when it is valid. */
+export function definitionProblems(def: Partial<RunbookDefinition>): string[] {
+  const problems: string[] = [];
+  const text = (field: keyof RunbookDefinition) => {
+    if (typeof def[field] !== 'string' || (def[field] as string).trim() === '')
+      problems.push(`${field} is required`);
+  };
+  if (typeof def.id !== 'string' || !RUNBOOK_ID.test(def.id)) {
+    problems.push(
+      `id must be dotted lower-case words like "findings.lifecycle.backfill" (got ${JSON.stringify(def.id)})`,
+    );
+  }
+  text('version');
+  text('title');
+  text('description');
+  text('confirmationPhrase');
+  if (typeof def.sdk !== 'string' || !sdkRangeAccepts(def.sdk)) {
+    problems.push(`sdk range ${JSON.stringify(def.sdk)} does not accept this SDK (${SDK_VERSION})`);
+  }
+  if (typeof def.capability !== 'string' || !CAPABILITY.test(def.capability)) {
+    problems.push(`capability must start with "platform.runbooks." (got ${JSON.stringify(def.capability)})`);
+  }
+  if (!Array.isArray(def.scopes) || def.scopes.length === 0) {
+    problems.push('scopes must list at least one of all, tenant');
+  } else {
+    for (const s of def.scopes)
+      if (!SCOPE_KINDS.includes(s)) problems.push(`unknown scope ${JSON.stringify(s)}`);
+  }
+  for (const key of def.summaryKeys ?? []) {
+    if (!isValidSummaryKeyName(key)) problems.push(`summary key ${JSON.stringify(key)} must be snake_case`);
+    else if ((CORE_SUMMARY_KEYS as readonly string[]).includes(key)) {
+      problems.push(`summary key ${key} is already a core key; do not declare it`);
+    }
+  }
+  if (typeof def.preflight !== 'function') problems.push('preflight must be a function');
+  if (typeof def.run !== 'function') problems.push('run must be a function');
+  return problems;
+}
+
+/**
+ * Declares a runbook. Throws RunbookDefinitionError listing every broken rule, so a plugin author
+ * sees all problems at once.
+ */
+export function defineRunbook(def: RunbookDefinition): Readonly<RunbookDefinition> {
+  const problems = definitionProblems(def);
+  if (problems.length > 0) throw new RunbookDefinitionError(def.id, problems);
+  return Object.freeze({ ...def, scopes: [...def.scopes], summaryKeys: [...(def.summaryKeys ?? [])] });
+}

@@ -1,0 +1,41 @@
+export type {
+  ChunkedResult,
+  ChunkRange,
+  ChunkSelection,
+  KeysetWork,
+  PreflightContext,
+  PreflightResult,
+  RunContext,
+  RunResult,
+  SqlExecutor,
+  TenantRef,
+} from './context.ts';
+export {
+  defineRunbook,
+  definitionProblems,
+  type RunbookDefinition,
+  RunbookDefinitionError,
+} from './define.ts';
+export {
+  defaultLockRequests,
+  type LockMode,
+  type LockRequest,
+  runbookLockKey,
+  tenantLockKey,
+} from './locks.ts';
+export {
+  describeScope,
+  PLATFORM_TENANT_EXTERNAL_ID,
+  type ResolvedScope,
+  SCOPE_KINDS,
+  type Scope,
+  type ScopeKind,
+} from './scope.ts';
+export {
+  CORE_SUMMARY_KEYS,
+  type CoreSummaryKey,
+  filterSummary,
+  isValidSummaryKeyName,
+  type Summary,
+} from './summary-keys.ts';
+export { SDK_VERSION, sdkRangeAccepts } from './version.ts';
