@@ -44,12 +44,13 @@ export interface KeysetWork {
   applyChunk(tx: SqlExecutor, chunk: ChunkSelection): Promise<{ updated: number }>;
 }
 
+/** What the daemon's chunk driver reports when the work ends (or stops for a pause or cancel). */
 export interface ChunkedResult {
   updated_count: number;
+  /** Items walked so far, including earlier attempts of a resumed run. */
   total_scanned: number;
+  /** Tenants whose writes failed and were left out of the rest of the run. */
   error_count: number;
-  skipped_count: number;
-  tenant_count: number;
 }
 
 export interface PreflightContext {

@@ -1,0 +1,117 @@
+import type pg from 'pg';
+
+/** Every action the audit log knows, in one place. */
+export const AUDIT_ACTIONS = [
+  'run.started',
+  'run.completed',
+  'run.failed',
+  'run.refused',
+  'run.interrupted',
+  'run.paused',
+  'run.resumed',
+  'run.cancel_requested',
+  'runbook.preflight',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export interface AuditEventInput {
+  action: AuditAction;
+  actorLabel: string;
+  actor?: unknown;
+  runId?: string | null;
+  runbookId?: string | null;
+  scope?: unknown;
+  outcome?: string | null;
+  ip?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export interface AuditEvent {
+  id: string;
+  occurredAt: string;
+  action: string;
+  actorLabel: string;
+  runId: string | null;
+  runbookId: string | null;
+  scope: unknown;
+  outcome: string | null;
+  ip: string | null;
+  details: Record<string, unknown>;
+}
+
+export type AuditWriteResult = { ok: true } | { ok: false; error: string };
+
+// An audit write must never fail or hang a run: it gets its own short timeout, and errors are
+// returned (for the caller to keep on the run) instead of thrown.
+const AUDIT_TIMEOUT = '5s';
+
+export class AuditLog {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly onFailure: (message: string) => void = (m) => process.stderr.write(`audit: ${m}\n`),
+  ) {}
+
+  async record(event: AuditEventInput): Promise<AuditWriteResult> {
+    let client: pg.PoolClient | undefined;
+    try {
+      client = await this.pool.connect();
+      await client.query('BEGIN');
+      await client.query(`SET LOCAL statement_timeout = '${AUDIT_TIMEOUT}'`);
+      await client.query(
+        `INSERT INTO ops.audit_events (action, actor_label, actor, run_id, runbook_id, scope, outcome, ip, details)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [
+          event.action,
+          event.actorLabel,
+          event.actor === undefined ? null : JSON.stringify(event.actor),
+          event.runId ?? null,
+          event.runbookId ?? null,
+          event.scope === undefined ? null : JSON.stringify(event.scope),
+          event.outcome ?? null,
+          event.ip ?? null,
+          JSON.stringify(event.details ?? {}),
+        ],
+      );
+      await client.query('COMMIT');
+      return { ok: true };
+    } catch (error) {
+      await client?.query('ROLLBACK').catch(() => {});
+      const message = `could not write audit event ${event.action}${event.runId ? ` for run ${event.runId}` : ''}: ${(error as Error).message}`;
+      this.onFailure(message);
+      return { ok: false, error: message };
+    } finally {
+      client?.release();
+    }
+  }
+
+  async list(filter: {
+    limit: number;
+    cursor?: string;
+    action?: string;
+    runId?: string;
+  }): Promise<{ items: AuditEvent[]; nextCursor: string | null }> {
+    const result = await this.pool.query(
+      `SELECT id, occurred_at, action, actor_label, run_id, runbook_id, scope, outcome, ip, details
+         FROM ops.audit_events
+        WHERE ($1::bigint IS NULL OR id < $1) AND ($2::text IS NULL OR action = $2)
+          AND ($3::bigint IS NULL OR run_id = $3)
+        ORDER BY id DESC LIMIT $4`,
+      [filter.cursor ?? null, filter.action ?? null, filter.runId ?? null, filter.limit + 1],
+    );
+    const items = result.rows.slice(0, filter.limit).map(
+      (r): AuditEvent => ({
+        id: String(r.id),
+        occurredAt: (r.occurred_at as Date).toISOString(),
+        action: r.action,
+        actorLabel: r.actor_label,
+        runId: r.run_id === null ? null : String(r.run_id),
+        runbookId: r.runbook_id,
+        scope: r.scope,
+        outcome: r.outcome,
+        ip: r.ip,
+        details: r.details,
+      }),
+    );
+    return { items, nextCursor: result.rows.length > filter.limit ? (items.at(-1)?.id ?? null) : null };
+  }
+}

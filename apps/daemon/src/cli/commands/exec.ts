@@ -1,0 +1,116 @@
+import readline from 'node:readline/promises';
+import { NothingToDoError } from '../../errors.ts';
+import type { RunRecord } from '../../runs/index.ts';
+import { parse, requirePositional } from '../args.ts';
+import { EXIT_FOR_OUTCOME } from '../exit-codes.ts';
+import type { Command } from '../main.ts';
+import { createOutput, formatCount, type Output } from '../output.ts';
+import { ttyProgress } from '../progress-bar.ts';
+import { cliActor } from './preflight.ts';
+import { withOps } from './with-ops.ts';
+
+const usage =
+  'exec <runbook-id> [--tenant <external_id>] [--reason-code CODE] [--reason-text TEXT] [--confirm PHRASE] [--json]';
+
+/** The JSON object deploy pipelines read as the last line of `exec --json`. */
+export function execResult(run: RunRecord) {
+  return {
+    run_id: run.id,
+    runbook_id: run.type,
+    scope: run.scope,
+    status: run.status,
+    outcome: run.outcome,
+    summary: run.summary,
+    failures: run.context.failures ?? [],
+  };
+}
+
+function describeRun(run: RunRecord): string {
+  const s = run.summary;
+  const lines = [
+    `run ${run.id} ${run.status}: ${run.outcome}`,
+    `  updated ${formatCount(s.updated_count ?? 0)} of ${formatCount(s.affected_count ?? 0)} affected, ${formatCount(s.total_scanned ?? 0)} scanned in ${((s.duration_ms ?? 0) / 1000).toFixed(1)} s`,
+  ];
+  const failures = (run.context.failures as { tenantExternalId: string | null; errorClass: string; message: string }[]) ?? [];
+  for (const f of failures) lines.push(`  failed: tenant ${f.tenantExternalId ?? '-'}: ${f.errorClass}: ${f.message}`);
+  return lines.join('\n');
+}
+
+async function promptConfirmation(out: Output): Promise<string | undefined> {
+  if (out.json || !process.stdin.isTTY) return undefined;
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question('This modifies customer data in ALL tenants. Type the confirmation phrase to continue: ')).trim();
+  } finally {
+    rl.close();
+  }
+}
+
+export const execCommand: Command = {
+  usage,
+  summary: 'runs a runbook through the run service (record, lock, audit); for deploy pipelines',
+  async run(argv) {
+    const { values, positionals } = parse(
+      argv,
+      {
+        tenant: { type: 'string' },
+        'reason-code': { type: 'string' },
+        'reason-text': { type: 'string' },
+        confirm: { type: 'string' },
+      },
+      usage,
+    );
+    const out = createOutput(Boolean(values.json));
+    const runbookId = requirePositional(positionals, 0, '<runbook-id>', usage);
+    return withOps(async (ops) => {
+      const reaped = await ops.service.reapInterrupted();
+      for (const run of reaped) {
+        out.info(`run ${run.id} (${run.type}) was interrupted: its process stopped; marked completed/failed`);
+        out.event({ event: 'interrupted', run_id: run.id, runbook_id: run.type });
+      }
+      let confirmation = values.confirm;
+      if (values.tenant === undefined && confirmation === undefined && values['reason-code'] && values['reason-text']) {
+        confirmation = await promptConfirmation(out);
+      }
+      const bar = process.stderr.isTTY && !out.json ? ttyProgress() : null;
+      let started: Awaited<ReturnType<typeof ops.service.start>>;
+      try {
+        started = await ops.service.start({
+          runbookId,
+          scope: { kind: 'externalId', externalId: values.tenant },
+          actor: cliActor(),
+          reasonCode: values['reason-code'],
+          reasonText: values['reason-text'],
+          confirmation,
+          onProgress: (p) => {
+            bar?.update(p);
+            out.event({ event: 'progress', ...p });
+          },
+        });
+      } catch (error) {
+        if (!(error instanceof NothingToDoError)) throw error;
+        out.result(
+          { runbook_id: runbookId, scope: error.scope, outcome: 'nothing_to_do', affected_count: 0 },
+          `${runbookId}: nothing to do (preflight found 0 affected rows)`,
+        );
+        return 0;
+      }
+      const { run, done } = started;
+      out.info(`run ${run.id} started: ${formatCount(Number((run.context.preflight as { affected_count: number }).affected_count))} affected`);
+      out.event({ event: 'started', run_id: run.id, runbook_id: run.type, scope: run.scope });
+      let interrupts = 0;
+      const onSigint = () => {
+        interrupts += 1;
+        if (interrupts > 1) process.exit(130); // the lock dies with the connection; the run is reaped later
+        out.info('\ncancelling after the current chunk (Ctrl-C again to abort at once)');
+        void ops.service.requestCancel(run.id);
+      };
+      process.on('SIGINT', onSigint);
+      const final = await done;
+      process.off('SIGINT', onSigint);
+      bar?.end();
+      out.result(execResult(final), describeRun(final));
+      return EXIT_FOR_OUTCOME[final.outcome];
+    });
+  },
+};

@@ -1,0 +1,40 @@
+import os from 'node:os';
+import type { Actor } from '../../runs/index.ts';
+import { parse, requirePositional } from '../args.ts';
+import type { Command } from '../main.ts';
+import { createOutput, formatCount } from '../output.ts';
+import { withOps } from './with-ops.ts';
+
+const usage = 'preflight <runbook-id> [--tenant <external_id>] [--json]';
+
+/** The actor of every CLI run, with who ran it and where (kept on the run record). */
+export const cliActor = (): Actor => ({
+  kind: 'system',
+  label: 'system:cli',
+  user: process.env.USER ?? process.env.LOGNAME ?? 'unknown',
+  host: os.hostname(),
+});
+
+export const preflightCommand: Command = {
+  usage,
+  summary: 'read-only: how many rows the runbook would change, and where',
+  async run(argv) {
+    const { values, positionals } = parse(argv, { tenant: { type: 'string' } }, usage);
+    const out = createOutput(Boolean(values.json));
+    const runbookId = requirePositional(positionals, 0, '<runbook-id>', usage);
+    return withOps(async (ops) => {
+      const { scope, result } = await ops.service.preflight({
+        runbookId,
+        scope: { kind: 'externalId', externalId: values.tenant },
+        actor: cliActor(),
+      });
+      const where = scope.kind === 'all' ? 'all tenants' : `tenant ${scope.externalId}`;
+      const lines = Object.entries(result).map(([k, v]) => `  ${k.padEnd(20)} ${formatCount(v)}`);
+      out.result(
+        { runbook_id: runbookId, scope, ...result },
+        `${runbookId} on ${where}: ${formatCount(result.affected_count)} affected\n${lines.join('\n')}`,
+      );
+      return 0;
+    });
+  },
+};

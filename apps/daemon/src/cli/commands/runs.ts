@@ -1,0 +1,52 @@
+import { InputError } from '../../errors.ts';
+import { RUN_STATUSES, type RunRecord, type RunStatus } from '../../runs/index.ts';
+import { intOption, parse, requirePositional } from '../args.ts';
+import { UsageError } from '../exit-codes.ts';
+import type { Command } from '../main.ts';
+import { createOutput, formatCount } from '../output.ts';
+import { withOps } from './with-ops.ts';
+
+const usage = 'runs list [--runbook ID] [--status S] [--limit N] [--json] | runs show <run-id> [--json]';
+
+function line(run: RunRecord): string {
+  const scope = run.scope.kind === 'all' ? 'all tenants' : `tenant ${run.scope.externalId}`;
+  return `#${run.id.padEnd(6)} ${run.type}  ${scope}  ${run.status}/${run.outcome}  ${run.actorLabel}  ${run.createdAt}  updated ${formatCount(run.summary.updated_count ?? 0)}`;
+}
+
+export const runsCommand: Command = {
+  usage,
+  summary: 'recent runs (newest first), or one run record',
+  async run(argv) {
+    const { values, positionals } = parse(
+      argv,
+      { runbook: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' } },
+      usage,
+    );
+    const out = createOutput(Boolean(values.json));
+    const sub = requirePositional(positionals, 0, 'list|show', usage);
+    if (sub === 'list') {
+      const limit = intOption(values.limit, 'limit', 20, 1, 500);
+      if (values.status !== undefined && !(RUN_STATUSES as readonly string[]).includes(values.status)) {
+        throw new InputError('--status', `--status must be one of ${RUN_STATUSES.join(', ')} (got ${JSON.stringify(values.status)})`);
+      }
+      return withOps(async (ops) => {
+        const { items } = await ops.service.list({
+          runbookId: values.runbook,
+          status: values.status as RunStatus | undefined,
+          limit,
+        });
+        out.result({ items }, items.length ? items.map(line).join('\n') : 'no runs');
+        return 0;
+      });
+    }
+    if (sub === 'show') {
+      const id = requirePositional(positionals, 1, '<run-id>', usage);
+      return withOps(async (ops) => {
+        const run = await ops.service.get(id);
+        out.result(run, `${line(run)}\n${JSON.stringify({ reason: [run.reasonCode, run.reasonText], summary: run.summary, context: run.context }, null, 2)}`);
+        return 0;
+      });
+    }
+    throw new UsageError('list|show', `unknown runs subcommand ${JSON.stringify(sub)}\nusage: ${usage}`);
+  },
+};

@@ -1,0 +1,57 @@
+import { ConfigError } from '../config.ts';
+import {
+  ConflictError,
+  DatabaseUnavailableError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  NothingToDoError,
+} from '../errors.ts';
+import type { RunOutcome } from '../runs/index.ts';
+
+/** The exit codes of interfaces.md; deploy pipelines act on them. */
+export const EXIT = {
+  ok: 0,
+  runFailed: 1,
+  badInput: 2,
+  lockHeld: 3,
+  partiallySucceeded: 4,
+  databaseUnreachable: 5,
+} as const;
+
+/** A usage error of the command line itself (unknown flag, missing argument). */
+export class UsageError extends InputError {}
+
+export const EXIT_FOR_OUTCOME: Record<RunOutcome, number> = {
+  succeeded: EXIT.ok,
+  partially_succeeded: EXIT.partiallySucceeded,
+  failed: EXIT.runFailed,
+  cancelled: EXIT.runFailed,
+  pending: EXIT.runFailed,
+};
+
+/** The one translation of errors to exit codes and to the `--json` error code. */
+export function classifyError(error: unknown): { exit: number; code: string } {
+  if (error instanceof NothingToDoError) return { exit: EXIT.ok, code: 'NOTHING_TO_DO' };
+  if (error instanceof InputError || error instanceof ConfigError) return { exit: EXIT.badInput, code: 'BAD_INPUT' };
+  if (error instanceof NotFoundError) return { exit: EXIT.badInput, code: 'NOT_FOUND' };
+  if (error instanceof NotAllowedError) return { exit: EXIT.badInput, code: 'FORBIDDEN' };
+  if (error instanceof ConflictError) return { exit: EXIT.lockHeld, code: 'CONFLICT' };
+  if (error instanceof DatabaseUnavailableError) return { exit: EXIT.databaseUnreachable, code: 'DATABASE_UNAVAILABLE' };
+  return { exit: EXIT.runFailed, code: 'INTERNAL' };
+}
+
+/** Service field names as the command line spells them, so a message names the argument to fix. */
+export const CLI_ARGUMENT_FOR_FIELD: Record<string, string> = {
+  runbookId: '<runbook-id>',
+  tenant: '--tenant',
+  scope: '--tenant',
+  reasonCode: '--reason-code',
+  reasonText: '--reason-text',
+  confirmation: '--confirm',
+  id: '<run-id>',
+  tenants: '--tenants',
+  findings: '--findings',
+  drift: '--drift',
+  seed: '--seed',
+};

@@ -1,0 +1,1 @@
+export { isOwnerAlive, locksConflict, RunLockSession } from './advisory-locks.ts';

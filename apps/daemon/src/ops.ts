@@ -1,0 +1,69 @@
+import { AuditLog } from './audit/index.ts';
+import type { OpsConfig } from './config.ts';
+import { type Database, openDatabase } from './db/connection.ts';
+import { type EmbeddedDatabase, openEmbeddedDatabase } from './db/embedded.ts';
+import { migrate } from './db/migrator.ts';
+import { loadPlugins, type PluginRegistry, pluginSources } from './plugins/index.ts';
+import { RunRepository, RunService } from './runs/index.ts';
+
+/** Everything a command needs, wired once. */
+export interface Ops {
+  config: OpsConfig;
+  db: Database;
+  registry: PluginRegistry;
+  runs: RunRepository;
+  audit: AuditLog;
+  service: RunService;
+  /** Closes the pools, and stops the embedded database if this process started it. */
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  migrate?: boolean;
+  log?: (message: string) => void;
+}
+
+/**
+ * Connects to DATABASE_URL, or starts/attaches the embedded PostgreSQL in OPS_DATA_DIR, then
+ * loads the plugins. Throws DatabaseUnavailableError when the database does not answer.
+ */
+export async function openOps(config: OpsConfig, options: OpenOptions = {}): Promise<Ops> {
+  let embedded: EmbeddedDatabase | undefined;
+  let url = config.databaseUrl;
+  if (!url) {
+    embedded = await openEmbeddedDatabase(config.dataDir);
+    url = embedded.url;
+  }
+  let db: Database;
+  try {
+    db = await openDatabase(url);
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+  if (options.migrate !== false) await migrate(db.sequelize);
+  const registry = await loadPlugins(pluginSources(config.extraPlugins));
+  const runs = new RunRepository(db.sequelize);
+  const audit = new AuditLog(db.pool);
+  const service = new RunService({
+    db,
+    registry,
+    runs,
+    audit,
+    chunkSize: config.chunkSize,
+    heartbeatMs: config.heartbeatMs,
+    log: options.log,
+  });
+  return {
+    config,
+    db,
+    registry,
+    runs,
+    audit,
+    service,
+    async close() {
+      await db.close();
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { loadPlugins, type PluginRegistry, pluginSources, type UnavailablePlugin } from './loader.ts';

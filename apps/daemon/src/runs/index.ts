@@ -1,0 +1,21 @@
+export type { Actor, RunFailure, RunProgress, RunRecord } from './run-record.ts';
+export { actorLabel } from './run-record.ts';
+export { RunRepository, type RunListFilter } from './run-repository.ts';
+export {
+  PREFLIGHT_CAPABILITY,
+  RUN_CAPABILITY,
+  RunService,
+  type ScopeInput,
+  type StartedRun,
+  type StartRunRequest,
+} from './run-service.ts';
+export { REASON_CODES, REASON_TEXT_MAX } from './reasons.ts';
+export {
+  ACTIVE_STATUSES,
+  isActive,
+  RUN_OUTCOMES,
+  RUN_STATUSES,
+  RUN_TRANSITIONS,
+  type RunOutcome,
+  type RunStatus,
+} from './state-machine.ts';

@@ -1,0 +1,177 @@
+import { Op, type Sequelize, type WhereOptions } from 'sequelize';
+import type { ResolvedScope, Summary } from '@ops/runbook-sdk';
+import { NotFoundError } from '../errors.ts';
+import {
+  type Actor,
+  actorLabel,
+  defineRunModel,
+  type RunModel,
+  type RunProgress,
+  type RunRecord,
+  type RunRow,
+  toRunRecord,
+} from './run-record.ts';
+import { ACTIVE_STATUSES, assertTransition, type RunOutcome, type RunStatus } from './state-machine.ts';
+
+export interface NewRun {
+  type: string;
+  runbookVersion: string;
+  scope: ResolvedScope;
+  actor: Actor;
+  breakGlass?: unknown;
+  reasonCode: string | null;
+  reasonText: string | null;
+  context: Record<string, unknown>;
+  owner: { token: string; host: string; pid: number };
+}
+
+export interface RunListFilter {
+  runbookId?: string;
+  status?: RunStatus;
+  limit: number;
+  /** The id of the last run of the previous page (runs are listed newest first). */
+  cursor?: string;
+}
+
+/** The ops.runs table. Status changes go through `transition`, which checks the state machine. */
+export class RunRepository {
+  private readonly model: RunModel;
+
+  constructor(private readonly sequelize: Sequelize) {
+    this.model = defineRunModel(sequelize);
+  }
+
+  async create(run: NewRun): Promise<RunRecord> {
+    const row = await this.model.create({
+      type: run.type,
+      runbook_version: run.runbookVersion,
+      scope: run.scope,
+      scope_kind: run.scope.kind,
+      scope_tenant_id: run.scope.kind === 'tenant' ? String(run.scope.tenantId) : null,
+      actor: run.actor,
+      actor_label: actorLabel(run.actor),
+      break_glass: run.breakGlass ?? null,
+      reason_code: run.reasonCode,
+      reason_text: run.reasonText,
+      context: run.context,
+      owner: run.owner,
+      status: 'queued',
+      outcome: 'pending',
+    });
+    return this.get(String(row.get('id')));
+  }
+
+  /** Throws NotFoundError. */
+  async get(id: string): Promise<RunRecord> {
+    if (!/^\d{1,19}$/.test(id)) throw new NotFoundError(`run ${id} does not exist`, 'id');
+    const row = await this.model.findByPk(id, { raw: true });
+    if (!row) throw new NotFoundError(`run ${id} does not exist`, 'id');
+    return toRunRecord(row as unknown as RunRow);
+  }
+
+  async list(filter: RunListFilter): Promise<{ items: RunRecord[]; nextCursor: string | null }> {
+    const where: WhereOptions<RunRow> = {};
+    if (filter.runbookId) where.type = filter.runbookId;
+    if (filter.status) where.status = filter.status;
+    if (filter.cursor) where.id = { [Op.lt]: filter.cursor };
+    const rows = (await this.model.findAll({
+      where,
+      order: [['id', 'DESC']],
+      limit: filter.limit + 1,
+      raw: true,
+    })) as unknown as RunRow[];
+    const items = rows.slice(0, filter.limit).map(toRunRecord);
+    return { items, nextCursor: rows.length > filter.limit ? (items.at(-1)?.id ?? null) : null };
+  }
+
+  async listActive(): Promise<RunRecord[]> {
+    const rows = (await this.model.findAll({
+      where: { status: [...ACTIVE_STATUSES] },
+      order: [['id', 'ASC']],
+      raw: true,
+    })) as unknown as RunRow[];
+    return rows.map(toRunRecord);
+  }
+
+  /** The newest run of each runbook type. */
+  async latestByType(): Promise<Map<string, RunRecord>> {
+    const [rows] = await this.sequelize.query(
+      'SELECT DISTINCT ON (type) * FROM ops.runs ORDER BY type, id DESC',
+    );
+    return new Map((rows as RunRow[]).map((r) => [r.type, toRunRecord(r)]));
+  }
+
+  /**
+   * Moves a run along the state machine. The update only applies if the run is still in the status
+   * we read, so two writers (the owner and a reaper) cannot both win; returns false if it lost.
+   */
+  async transition(
+    run: Pick<RunRecord, 'id' | 'status'>,
+    to: RunStatus,
+    outcome: RunOutcome,
+    changes: { summary?: Summary; contextPatch?: Record<string, unknown> } = {},
+  ): Promise<boolean> {
+    assertTransition(run.id, run.status, to, outcome);
+    const [, count] = await this.sequelize.query(
+      `UPDATE ops.runs
+          SET status = $3, outcome = $4,
+              summary = COALESCE($5::jsonb, summary),
+              context = context || COALESCE($6::jsonb, '{}'::jsonb),
+              requested_action = CASE WHEN $3 = 'completed' OR $3 = 'running' THEN NULL ELSE requested_action END,
+              started_at = CASE WHEN $3 = 'running' THEN COALESCE(started_at, now()) ELSE started_at END,
+              finished_at = CASE WHEN $3 = 'completed' THEN now() ELSE finished_at END,
+              heartbeat_at = now(), updated_at = now()
+        WHERE id = $1 AND status = $2`,
+      {
+        bind: [
+          run.id,
+          run.status,
+          to,
+          outcome,
+          changes.summary ? JSON.stringify(changes.summary) : null,
+          changes.contextPatch ? JSON.stringify(changes.contextPatch) : null,
+        ],
+      },
+    );
+    return (count as number) > 0;
+  }
+
+  /** Progress, checkpoint and heartbeat after a chunk. Returns the operator's pending request. */
+  async recordProgress(
+    id: string,
+    progress: RunProgress,
+    contextPatch: Record<string, unknown>,
+  ): Promise<'pause' | 'cancel' | null> {
+    const [rows] = await this.sequelize.query(
+      `UPDATE ops.runs SET progress = $2::jsonb, context = context || $3::jsonb,
+              heartbeat_at = now(), updated_at = now()
+        WHERE id = $1 RETURNING requested_action`,
+      { bind: [id, JSON.stringify(progress), JSON.stringify(contextPatch)] },
+    );
+    return ((rows as { requested_action: 'pause' | 'cancel' | null }[])[0]?.requested_action ?? null) as
+      | 'pause'
+      | 'cancel'
+      | null;
+  }
+
+  async heartbeat(id: string): Promise<'pause' | 'cancel' | null> {
+    const [rows] = await this.sequelize.query(
+      'UPDATE ops.runs SET heartbeat_at = now() WHERE id = $1 RETURNING requested_action',
+      { bind: [id] },
+    );
+    return (rows as { requested_action: 'pause' | 'cancel' | null }[])[0]?.requested_action ?? null;
+  }
+
+  async patchContext(id: string, contextPatch: Record<string, unknown>): Promise<void> {
+    await this.sequelize.query(
+      'UPDATE ops.runs SET context = context || $2::jsonb, updated_at = now() WHERE id = $1',
+      { bind: [id, JSON.stringify(contextPatch)] },
+    );
+  }
+
+  async requestAction(id: string, action: 'pause' | 'cancel' | null): Promise<void> {
+    await this.sequelize.query('UPDATE ops.runs SET requested_action = $2, updated_at = now() WHERE id = $1', {
+      bind: [id, action],
+    });
+  }
+}

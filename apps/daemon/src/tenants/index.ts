@@ -1,0 +1,1 @@
+export { resolveScope, resolveScopeByExternalId } from './tenants.ts';
