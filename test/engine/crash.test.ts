@@ -39,7 +39,10 @@ describe('a run whose process is killed', () => {
     victim.kill('SIGKILL');
     expect((await victimDone).code).toBeNull();
 
-    const [stale] = await t.sql<{ status: string; outcome: string }>('SELECT status, outcome FROM ops.runs WHERE id = $1', [run.id]);
+    const [stale] = await t.sql<{ status: string; outcome: string }>(
+      'SELECT status, outcome FROM ops.runs WHERE id = $1',
+      [run.id],
+    );
     expect(stale).toEqual({ status: 'running', outcome: 'pending' });
     // Every finding is either untouched or fully rebuilt: each row the killed run changed is no
     // longer affected, so the affected count fell by exactly the number of changed rows.
@@ -56,12 +59,20 @@ describe('a run whose process is killed', () => {
     expect(next.lines()).toContainEqual(expect.objectContaining({ event: 'interrupted', run_id: run.id }));
     expect(next.json()).toMatchObject({ outcome: 'succeeded' });
 
-    const [reaped] = await t.sql<{ status: string; outcome: string; context: { interrupted: { reason: string } } }>(
-      'SELECT status, outcome, context FROM ops.runs WHERE id = $1',
+    const [reaped] = await t.sql<{
+      status: string;
+      outcome: string;
+      context: { interrupted: { reason: string } };
+    }>('SELECT status, outcome, context FROM ops.runs WHERE id = $1', [run.id]);
+    expect(reaped).toMatchObject({
+      status: 'completed',
+      outcome: 'failed',
+      context: { interrupted: { reason: 'interrupted' } },
+    });
+    const audit = await t.sql<{ action: string }>(
+      'SELECT action FROM ops.audit_events WHERE run_id = $1 ORDER BY id',
       [run.id],
     );
-    expect(reaped).toMatchObject({ status: 'completed', outcome: 'failed', context: { interrupted: { reason: 'interrupted' } } });
-    const audit = await t.sql<{ action: string }>('SELECT action FROM ops.audit_events WHERE run_id = $1 ORDER BY id', [run.id]);
     expect(audit.map((a) => a.action)).toEqual(['run.started', 'run.interrupted']);
 
     const after = await runCli(['preflight', RUNBOOK, '--json'], env);

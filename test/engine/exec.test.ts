@@ -4,12 +4,20 @@ import { runCli } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 const RUNBOOK = 'findings.lifecycle.backfill';
-const ALL_TENANTS = ['--reason-code', 'DATA_REPAIR', '--reason-text', 'lifecycle fields drifted', '--confirm', 'BACKFILL'];
+const ALL_TENANTS = [
+  '--reason-code',
+  'DATA_REPAIR',
+  '--reason-text',
+  'lifecycle fields drifted',
+  '--confirm',
+  'BACKFILL',
+];
 
 describe('ops-daemon exec', () => {
   let t: TestDatabase;
   let env: Record<string, string>;
-  const runCount = async () => Number((await t.sql<{ n: string }>('SELECT count(*) AS n FROM ops.runs'))[0]!.n);
+  const runCount = async () =>
+    Number((await t.sql<{ n: string }>('SELECT count(*) AS n FROM ops.runs'))[0]!.n);
   const tenantChecksums = () =>
     t.sql<{ external_id: string; sum: string }>(
       `SELECT t.external_id, md5(string_agg(f::text, ',' ORDER BY f.id)) AS sum
@@ -26,7 +34,11 @@ describe('ops-daemon exec', () => {
   describe('refuses bad input with exit 2, naming the argument, and records no run', () => {
     const cases: [string, string[], RegExp][] = [
       ['an unknown runbook', ['exec', 'no.such.runbook', ...ALL_TENANTS], /<runbook-id>.*unknown runbook/],
-      ['an unknown tenant', ['exec', RUNBOOK, '--tenant', 'tenant-999'], /--tenant.*tenant-999 does not exist/],
+      [
+        'an unknown tenant',
+        ['exec', RUNBOOK, '--tenant', 'tenant-999'],
+        /--tenant.*tenant-999 does not exist/,
+      ],
       ['the platform tenant', ['exec', RUNBOOK, '--tenant', 'platform'], /--tenant.*platform does not exist/],
       [
         'a bad reason code',
@@ -35,7 +47,16 @@ describe('ops-daemon exec', () => {
       ],
       [
         'a 501-character reason',
-        ['exec', RUNBOOK, '--reason-code', 'INCIDENT', '--reason-text', 'x'.repeat(501), '--confirm', 'BACKFILL'],
+        [
+          'exec',
+          RUNBOOK,
+          '--reason-code',
+          'INCIDENT',
+          '--reason-text',
+          'x'.repeat(501),
+          '--confirm',
+          'BACKFILL',
+        ],
         /--reason-text.*at most 500 characters \(got 501\)/,
       ],
       [
@@ -78,7 +99,11 @@ describe('ops-daemon exec', () => {
     const before = await tenantChecksums();
     const result = await runCli(['exec', RUNBOOK, '--tenant', 'tenant-2', '--json'], env);
     expect(result.code).toBe(0);
-    const final = result.json<{ outcome: string; scope: { externalId: string }; summary: Record<string, number> }>();
+    const final = result.json<{
+      outcome: string;
+      scope: { externalId: string };
+      summary: Record<string, number>;
+    }>();
     expect(final.outcome).toBe('succeeded');
     expect(final.scope.externalId).toBe('tenant-2');
     expect(final.summary.updated_count).toBeGreaterThan(0);
@@ -90,12 +115,21 @@ describe('ops-daemon exec', () => {
   it('repairs every tenant, then a second exec has nothing to do and preflight reports 0', async () => {
     const pre = await runCli(['preflight', RUNBOOK, '--json'], env);
     expect(pre.code).toBe(0);
-    const preflight = pre.json<{ affected_count: number; total_scanned: number; estimated_tenants: number }>();
+    const preflight = pre.json<{
+      affected_count: number;
+      total_scanned: number;
+      estimated_tenants: number;
+    }>();
     expect(preflight.affected_count).toBeGreaterThan(0);
 
     const first = await runCli(['exec', RUNBOOK, ...ALL_TENANTS, '--json'], env);
     expect(first.code).toBe(0);
-    const run = first.json<{ run_id: string; status: string; outcome: string; summary: Record<string, number> }>();
+    const run = first.json<{
+      run_id: string;
+      status: string;
+      outcome: string;
+      summary: Record<string, number>;
+    }>();
     expect(run).toMatchObject({ status: 'completed', outcome: 'succeeded' });
     expect(run.summary.updated_count).toBe(preflight.affected_count);
     expect(run.summary.affected_count).toBe(preflight.affected_count);
@@ -104,7 +138,12 @@ describe('ops-daemon exec', () => {
 
     const second = await runCli(['exec', RUNBOOK, ...ALL_TENANTS, '--json'], env);
     expect(second.code).toBe(0);
-    expect(second.json()).toEqual({ runbook_id: RUNBOOK, scope: { kind: 'all' }, outcome: 'nothing_to_do', affected_count: 0 });
+    expect(second.json()).toEqual({
+      runbook_id: RUNBOOK,
+      scope: { kind: 'all' },
+      outcome: 'nothing_to_do',
+      affected_count: 0,
+    });
 
     const post = await runCli(['preflight', RUNBOOK, '--json'], env);
     expect(post.json()).toMatchObject({ affected_count: 0 });
@@ -146,7 +185,9 @@ describe('ops-daemon exec', () => {
   });
 
   it('exits 5 when the database is unreachable', async () => {
-    const result = await runCli(['runs', 'list', '--json'], { DATABASE_URL: 'postgres://postgres:x@127.0.0.1:1/none' });
+    const result = await runCli(['runs', 'list', '--json'], {
+      DATABASE_URL: 'postgres://postgres:x@127.0.0.1:1/none',
+    });
     expect(result.code).toBe(5);
     expect(result.json()).toMatchObject({ error: { code: 'DATABASE_UNAVAILABLE' } });
   });

@@ -4,7 +4,14 @@ import { runCli } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 const RUNBOOK = 'findings.lifecycle.backfill';
-const ALL_TENANTS = ['--reason-code', 'DATA_REPAIR', '--reason-text', 'failure test', '--confirm', 'BACKFILL'];
+const ALL_TENANTS = [
+  '--reason-code',
+  'DATA_REPAIR',
+  '--reason-text',
+  'failure test',
+  '--confirm',
+  'BACKFILL',
+];
 
 describe('a run that meets failures', () => {
   let t: TestDatabase;
@@ -25,9 +32,13 @@ describe('a run that meets failures', () => {
     // A test-only trigger that refuses every write to tenant-3's findings.
     await t.sql(`
       CREATE FUNCTION test_refuse_tenant() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'tenant-3 rows are read-only (test trigger)'; END $$;
+      BEGIN
+        IF OLD.tenant_id = (SELECT id FROM public.tenants WHERE external_id = 'tenant-3') THEN
+          RAISE EXCEPTION 'tenant-3 rows are read-only (test trigger)';
+        END IF;
+        RETURN NEW;
+      END $$;
       CREATE TRIGGER test_refuse_tenant BEFORE UPDATE ON public.findings FOR EACH ROW
-        WHEN (OLD.tenant_id = (SELECT id FROM public.tenants WHERE external_id = 'tenant-3'))
         EXECUTE FUNCTION test_refuse_tenant();
     `);
     const stuck = await preflight('tenant-3');
@@ -72,9 +83,10 @@ describe('a run that meets failures', () => {
     const run = result.json<{ run_id: string; outcome: string }>();
     expect(run.outcome).toBe('succeeded');
     expect(result.stderr).toMatch(/could not write audit event run\.started/);
-    const [record] = await t.sql<{ context: { audit_failures: string[] } }>('SELECT context FROM ops.runs WHERE id = $1', [
-      run.run_id,
-    ]);
+    const [record] = await t.sql<{ context: { audit_failures: string[] } }>(
+      'SELECT context FROM ops.runs WHERE id = $1',
+      [run.run_id],
+    );
     expect(record!.context.audit_failures).toEqual([
       expect.stringMatching(/run\.started.*audit storage unavailable/),
       expect.stringMatching(/run\.completed.*audit storage unavailable/),

@@ -12,7 +12,8 @@ describe('run locks across processes', () => {
   let env: Record<string, string>;
   const runningRun = () =>
     waitFor(
-      async () => (await t.sql<{ id: string }>("SELECT id FROM ops.runs WHERE status = 'running' LIMIT 1"))[0],
+      async () =>
+        (await t.sql<{ id: string }>("SELECT id FROM ops.runs WHERE status = 'running' LIMIT 1"))[0],
       30_000,
       'a running run',
     );
@@ -21,8 +22,8 @@ describe('run locks across processes', () => {
     t = await createTestDatabase();
     // Small chunks, each write slowed in the database, so runs last seconds and overlap.
     env = { DATABASE_URL: t.url, OPS_CHUNK_SIZE: '100' };
-    await seedDemoData(t.db.pool, { tenants: 4, findings: 4000, drift: 0.5, seed: 3 });
-    await slowFindingWrites(t, 40);
+    await seedDemoData(t.db.pool, { tenants: 4, findings: 8000, drift: 0.5, seed: 3 });
+    await slowFindingWrites(t, 100);
   });
   afterAll(() => t.drop());
 
@@ -33,7 +34,10 @@ describe('run locks across processes', () => {
     const second = await runCli(['exec', RUNBOOK, '--tenant', 'tenant-1', '--json'], env);
     expect(second.code).toBe(3);
     expect(second.json()).toMatchObject({
-      error: { code: 'CONFLICT', message: expect.stringContaining(`run ${holder.id} (all tenants, by system:cli) holds the lock`) },
+      error: {
+        code: 'CONFLICT',
+        message: expect.stringContaining(`run ${holder.id} (all tenants, by system:cli) holds the lock`),
+      },
     });
     first.kill('SIGINT'); // cancel after the current chunk, to keep the test short
     const firstResult = await firstDone;
@@ -65,6 +69,8 @@ describe('run locks across processes', () => {
     );
     expect(runs).toHaveLength(2);
     // They overlapped in time: neither waited for the other.
-    expect(runs[0]!.started_at < runs[1]!.finished_at && runs[1]!.started_at < runs[0]!.finished_at).toBe(true);
+    expect(runs[0]!.started_at < runs[1]!.finished_at && runs[1]!.started_at < runs[0]!.finished_at).toBe(
+      true,
+    );
   });
 });

@@ -29,6 +29,7 @@ describe('lifecycle derivation', () => {
       [null, 'new'],
       ['Open', 'new'],
       ['ACKNOWLEDGED', 'new'],
+      ['Closed', 'new'],
       ['closed ', 'new'],
       ['wontfix', 'new'],
     ];
@@ -205,6 +206,13 @@ describe('lifecycle derivation', () => {
       ['Detected', '2024-02-07 10:00:00+00'],
       ['reopened', '2024-02-08 10:00:00+00'],
     ]);
+    // A later event of another kind must not pass for the latest (a detected one would reopen).
+    const resolvedThenOther = await fx.finding(id, { status: 'resolved' });
+    await fx.events(resolvedThenOther, [
+      ['detected', '2024-02-01 10:00:00.000001+00'],
+      ['resolved', '2024-02-02 10:00:00.000002+00'],
+      ['commented', '2024-02-03 10:00:00+00'],
+    ]);
     const onlyOthers = await fx.finding(id, { status: 'closed' });
     await fx.events(onlyOthers, [['resolved ', '2024-02-06 10:00:00+00']]);
     await backfill(t, scope);
@@ -215,11 +223,32 @@ describe('lifecycle derivation', () => {
       times_seen: 1,
       resolved_at: null,
     });
+    expect(await lifecycleOf(t, resolvedThenOther)).toMatchObject({
+      status: 'resolved',
+      resolved_at: '2024-02-02 10:00:00.000002',
+    });
     // No counted events: a closed finding is a manual resolution at created_at.
     expect(await lifecycleOf(t, onlyOthers)).toMatchObject({
       status: 'resolved',
       times_seen: 1,
       resolved_at: '2024-01-01 00:00:00.000001',
+    });
+  });
+
+  it("matches events by finding_id, not by the events' tenant_id copy", async () => {
+    const { id, scope } = await newTenant();
+    const other = await newTenant();
+    const f = await fx.finding(id, { status: 'new' });
+    await fx.events(f, [['detected', '2024-02-01 10:00:00.000001+00']]);
+    await t.sql(
+      `INSERT INTO public.finding_events (finding_id, tenant_id, kind, observed_at)
+       VALUES ($1::bigint, $2::bigint, 'resolved', '2024-02-02 10:00:00.000002+00')`,
+      [f, other.id],
+    );
+    await backfill(t, scope);
+    expect(await lifecycleOf(t, f)).toMatchObject({
+      status: 'resolved',
+      resolved_at: '2024-02-02 10:00:00.000002',
     });
   });
 

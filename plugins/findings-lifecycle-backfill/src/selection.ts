@@ -16,14 +16,15 @@ export function scopePredicate(scope: ResolvedScope, params: SqlParams): string 
   return `${notPlatform} AND f.tenant_id = ${params.add(String(scope.tenantId), 'bigint')}`;
 }
 
-/** Findings with ids in (afterId, lastId]; either end may be open. */
+/** Findings with ids in (afterId, lastId]; either end may be open. `alias` names the findings row. */
 export function idRangePredicate(
   range: { afterId: string | null; lastId?: string | null },
   params: SqlParams,
+  alias = 'f',
 ): string {
   const parts: string[] = [];
-  if (range.afterId !== null) parts.push(`f.id > ${params.add(range.afterId, 'bigint')}`);
-  if (range.lastId != null) parts.push(`f.id <= ${params.add(range.lastId, 'bigint')}`);
+  if (range.afterId !== null) parts.push(`${alias}.id > ${params.add(range.afterId, 'bigint')}`);
+  if (range.lastId != null) parts.push(`${alias}.id <= ${params.add(range.lastId, 'bigint')}`);
   return parts.length > 0 ? parts.join(' AND ') : 'true';
 }
 

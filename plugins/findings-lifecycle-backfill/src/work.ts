@@ -32,9 +32,9 @@ export function lifecycleWork(scope: ResolvedScope): KeysetWork {
     async tenantsInRange(db: SqlExecutor, range): Promise<TenantRef[]> {
       const params = new SqlParams();
       const where = `${scopePredicate(scope, params)} AND ${idRangePredicate(range, params)}`;
-      const { rows } = await db.query<{ tenant_id: string; external_id: string }>(
-        `SELECT DISTINCT f.tenant_id::text AS tenant_id, t.external_id
-         FROM ${FINDINGS_WITH_TENANT} WHERE ${where} ORDER BY 1`,
+      const { rows } = await db.query<{ tenant_id: string | number; external_id: string }>(
+        `SELECT DISTINCT f.tenant_id, t.external_id
+         FROM ${FINDINGS_WITH_TENANT} WHERE ${where} ORDER BY f.tenant_id`,
         params.values,
       );
       return rows.map((r) => ({ tenantId: Number(r.tenant_id), externalId: r.external_id }));
@@ -44,12 +44,14 @@ export function lifecycleWork(scope: ResolvedScope): KeysetWork {
       const params = new SqlParams();
       const where = `${scopePredicate(scope, params)} AND ${chunkPredicate(chunk, params)}`;
       const set = LIFECYCLE_FIELDS.map((c) => `${c} = d.${c}`).join(', ');
-      // One set-based statement; only affected rows are written, so a second pass updates 0.
+      // One set-based statement; only affected rows are written, so a second pass updates 0. The
+      // range is repeated on `target`: the planner does not carry inequalities across `target.id =
+      // d.id`, and without it may scan the whole table to join a chunk back to its rows.
       const { rowCount } = await tx.query(
         `UPDATE public.findings AS target
          SET ${set}, updated_at = now()
          FROM (${derivedLifecycleSql(where, 'per-finding')}) d
-         WHERE target.id = d.id AND d.affected`,
+         WHERE target.id = d.id AND ${idRangePredicate(chunk, params, 'target')} AND d.affected`,
         params.values,
       );
       return { updated: rowCount };

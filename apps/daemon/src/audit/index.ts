@@ -1,1 +1,7 @@
-export { AUDIT_ACTIONS, type AuditAction, type AuditEvent, type AuditEventInput, AuditLog } from './audit-log.ts';
+export {
+  AUDIT_ACTIONS,
+  type AuditAction,
+  type AuditEvent,
+  type AuditEventInput,
+  AuditLog,
+} from './audit-log.ts';

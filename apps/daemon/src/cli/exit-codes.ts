@@ -33,11 +33,13 @@ export const EXIT_FOR_OUTCOME: Record<RunOutcome, number> = {
 /** The one translation of errors to exit codes and to the `--json` error code. */
 export function classifyError(error: unknown): { exit: number; code: string } {
   if (error instanceof NothingToDoError) return { exit: EXIT.ok, code: 'NOTHING_TO_DO' };
-  if (error instanceof InputError || error instanceof ConfigError) return { exit: EXIT.badInput, code: 'BAD_INPUT' };
+  if (error instanceof InputError || error instanceof ConfigError)
+    return { exit: EXIT.badInput, code: 'BAD_INPUT' };
   if (error instanceof NotFoundError) return { exit: EXIT.badInput, code: 'NOT_FOUND' };
   if (error instanceof NotAllowedError) return { exit: EXIT.badInput, code: 'FORBIDDEN' };
   if (error instanceof ConflictError) return { exit: EXIT.lockHeld, code: 'CONFLICT' };
-  if (error instanceof DatabaseUnavailableError) return { exit: EXIT.databaseUnreachable, code: 'DATABASE_UNAVAILABLE' };
+  if (error instanceof DatabaseUnavailableError)
+    return { exit: EXIT.databaseUnreachable, code: 'DATABASE_UNAVAILABLE' };
   return { exit: EXIT.runFailed, code: 'INTERNAL' };
 }
 

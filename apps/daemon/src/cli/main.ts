@@ -38,7 +38,8 @@ async function main(argv: string[]): Promise<number> {
   const command = COMMANDS[name];
   try {
     loadConfig(); // a bad environment variable stops every command with its name
-    if (!command) throw new UsageError('command', `unknown command ${JSON.stringify(name)}; try ops-daemon help`);
+    if (!command)
+      throw new UsageError('command', `unknown command ${JSON.stringify(name)}; try ops-daemon help`);
     return await command.run(rest);
   } catch (error) {
     return reportError(createOutput(json), error);

@@ -7,7 +7,9 @@ function formatDuration(seconds: number | null): string {
   if (seconds === null) return '--';
   if (seconds < 60) return `${seconds}s`;
   const m = Math.floor(seconds / 60);
-  return m < 60 ? `${m}m${String(seconds % 60).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+  return m < 60
+    ? `${m}m${String(seconds % 60).padStart(2, '0')}s`
+    : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
 /** One line: bar, processed / total, rate and ETA. */

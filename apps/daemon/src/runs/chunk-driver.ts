@@ -77,7 +77,11 @@ export async function driveKeysetWork(work: KeysetWork, options: ChunkDriverOpti
   const processedAtStart = processed;
 
   const apply = (selection: ChunkSelection) =>
-    inTransaction(pool, maxAttempts, async (tx) => (await work.applyChunk(sqlExecutor(tx), selection)).updated);
+    inTransaction(
+      pool,
+      maxAttempts,
+      async (tx) => (await work.applyChunk(sqlExecutor(tx), selection)).updated,
+    );
 
   const isolate = async (range: ChunkRange, chunkError: unknown) => {
     const tenants: TenantRef[] = await withRetry(maxAttempts, () => work.tenantsInRange(db, range));

@@ -78,7 +78,12 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
             signal: controller.signal,
             resume,
             onChunk: async (progress) => {
-              resume = { cursor: progress.cursor, processed: progress.processed, updated: progress.updated, failedTenantIds: resume.failedTenantIds };
+              resume = {
+                cursor: progress.cursor,
+                processed: progress.processed,
+                updated: progress.updated,
+                failedTenantIds: resume.failedTenantIds,
+              };
               execution.onProgress?.(progress);
               noteRequest(await runs.recordProgress(runId, progress, { checkpoint: progress.cursor }));
             },
@@ -125,10 +130,17 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
       at: new Date().toISOString(),
     };
     const summary = filterSummary(
-      { error_count: failures.length + 1, duration_ms: Date.now() - startedMs, updated_count: resume.updated },
+      {
+        error_count: failures.length + 1,
+        duration_ms: Date.now() - startedMs,
+        updated_count: resume.updated,
+      },
       definition.summaryKeys,
     );
-    return await finish(deps, execution, 'failed', summary, { failures: [...failures, failure], error: failure });
+    return await finish(deps, execution, 'failed', summary, {
+      failures: [...failures, failure],
+      error: failure,
+    });
   } finally {
     clearInterval(heartbeat);
     await locks.release();
@@ -138,7 +150,12 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
   async function waitWhilePaused(d: ExecutorDeps, id: string): Promise<boolean> {
     const current = await d.runs.get(id);
     await d.runs.transition(current, 'paused', 'pending');
-    await d.audit.record({ action: 'run.paused', actorLabel: current.actorLabel, runId: id, runbookId: current.type });
+    await d.audit.record({
+      action: 'run.paused',
+      actorLabel: current.actorLabel,
+      runId: id,
+      runbookId: current.type,
+    });
     for (;;) {
       await new Promise((r) => setTimeout(r, Math.min(d.heartbeatMs, 500)));
       const request = await d.runs.heartbeat(id);
@@ -162,7 +179,11 @@ async function finish(
   const current = await runs.get(execution.run.id);
   await runs.transition(current, 'completed', outcome, {
     summary,
-    contextPatch: { ...contextPatch, duration_ms: summary.duration_ms, updated_count: summary.updated_count ?? 0 },
+    contextPatch: {
+      ...contextPatch,
+      duration_ms: summary.duration_ms,
+      updated_count: summary.updated_count ?? 0,
+    },
   });
   const written = await audit.record({
     action: outcome === 'failed' ? 'run.failed' : 'run.completed',

@@ -1,6 +1,7 @@
+export { REASON_CODES, REASON_TEXT_MAX } from './reasons.ts';
 export type { Actor, RunFailure, RunProgress, RunRecord } from './run-record.ts';
 export { actorLabel } from './run-record.ts';
-export { RunRepository, type RunListFilter } from './run-repository.ts';
+export { type RunListFilter, RunRepository } from './run-repository.ts';
 export {
   PREFLIGHT_CAPABILITY,
   RUN_CAPABILITY,
@@ -9,7 +10,6 @@ export {
   type StartedRun,
   type StartRunRequest,
 } from './run-service.ts';
-export { REASON_CODES, REASON_TEXT_MAX } from './reasons.ts';
 export {
   ACTIVE_STATUSES,
   isActive,

@@ -20,10 +20,16 @@ export function validateReason(
   const code = input.reasonCode?.trim() || null;
   const text = input.reasonText?.trim() || null;
   if (code !== null && !(REASON_CODES as readonly string[]).includes(code)) {
-    throw new InputError('reasonCode', `reason code must be one of ${REASON_CODES.join(', ')} (got ${JSON.stringify(code)})`);
+    throw new InputError(
+      'reasonCode',
+      `reason code must be one of ${REASON_CODES.join(', ')} (got ${JSON.stringify(code)})`,
+    );
   }
   if (text !== null && text.length > REASON_TEXT_MAX) {
-    throw new InputError('reasonText', `reason text must be at most ${REASON_TEXT_MAX} characters (got ${text.length})`);
+    throw new InputError(
+      'reasonText',
+      `reason text must be at most ${REASON_TEXT_MAX} characters (got ${text.length})`,
+    );
   }
   if (scopeKind === 'all') {
     if (code === null) throw new InputError('reasonCode', 'a reason code is required for an all-tenants run');

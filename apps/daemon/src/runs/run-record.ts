@@ -1,5 +1,5 @@
-import { DataTypes, type Model, type ModelStatic, type Sequelize } from 'sequelize';
 import type { ResolvedScope, Summary } from '@ops/runbook-sdk';
+import { DataTypes, type Model, type ModelStatic, type Sequelize } from 'sequelize';
 import type { RunOutcome, RunStatus } from './state-machine.ts';
 
 /** Who started a run: an operator, or the platform itself (`system:cli`, `system:schedule`). */

@@ -1,5 +1,5 @@
-import { Op, type Sequelize, type WhereOptions } from 'sequelize';
 import type { ResolvedScope, Summary } from '@ops/runbook-sdk';
+import { Op, type Sequelize, type WhereOptions } from 'sequelize';
 import { NotFoundError } from '../errors.ts';
 import {
   type Actor,
@@ -112,7 +112,7 @@ export class RunRepository {
     changes: { summary?: Summary; contextPatch?: Record<string, unknown> } = {},
   ): Promise<boolean> {
     assertTransition(run.id, run.status, to, outcome);
-    const [, count] = await this.sequelize.query(
+    const [moved] = await this.sequelize.query(
       `UPDATE ops.runs
           SET status = $3, outcome = $4,
               summary = COALESCE($5::jsonb, summary),
@@ -121,7 +121,8 @@ export class RunRepository {
               started_at = CASE WHEN $3 = 'running' THEN COALESCE(started_at, now()) ELSE started_at END,
               finished_at = CASE WHEN $3 = 'completed' THEN now() ELSE finished_at END,
               heartbeat_at = now(), updated_at = now()
-        WHERE id = $1 AND status = $2`,
+        WHERE id = $1 AND status = $2
+        RETURNING id`,
       {
         bind: [
           run.id,
@@ -133,7 +134,7 @@ export class RunRepository {
         ],
       },
     );
-    return (count as number) > 0;
+    return (moved as unknown[]).length > 0;
   }
 
   /** Progress, checkpoint and heartbeat after a chunk. Returns the operator's pending request. */
@@ -170,8 +171,11 @@ export class RunRepository {
   }
 
   async requestAction(id: string, action: 'pause' | 'cancel' | null): Promise<void> {
-    await this.sequelize.query('UPDATE ops.runs SET requested_action = $2, updated_at = now() WHERE id = $1', {
-      bind: [id, action],
-    });
+    await this.sequelize.query(
+      'UPDATE ops.runs SET requested_action = $2, updated_at = now() WHERE id = $1',
+      {
+        bind: [id, action],
+      },
+    );
   }
 }

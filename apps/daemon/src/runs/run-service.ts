@@ -16,9 +16,9 @@ import { isOwnerAlive, locksConflict, RunLockSession } from '../locks/index.ts';
 import type { PluginRegistry } from '../plugins/index.ts';
 import { resolveScope, resolveScopeByExternalId } from '../tenants/index.ts';
 import { executeRun, recordAuditFailure } from './executor.ts';
+import { validateReason } from './reasons.ts';
 import { type Actor, actorLabel, type RunProgress, type RunRecord } from './run-record.ts';
 import type { RunListFilter, RunRepository } from './run-repository.ts';
-import { validateReason } from './reasons.ts';
 
 /** The capability every run needs, beyond the runbook's own. */
 export const RUN_CAPABILITY = 'platform.runbooks.run';
@@ -101,7 +101,10 @@ export class RunService {
         ? await resolveScopeByExternalId(this.deps.db.pool, scope.externalId)
         : await resolveScope(this.deps.db.pool, scope);
     if (!def.scopes.includes(resolved.kind)) {
-      throw new InputError('scope', `runbook ${def.id} does not support scope ${resolved.kind} (supports ${def.scopes.join(', ')})`);
+      throw new InputError(
+        'scope',
+        `runbook ${def.id} does not support scope ${resolved.kind} (supports ${def.scopes.join(', ')})`,
+      );
     }
     return resolved;
   }
@@ -140,7 +143,10 @@ export class RunService {
     const scope = await this.resolve(def, request.scope);
     const reason = validateReason(scope.kind, request);
     if (scope.kind === 'all' && request.confirmation !== def.confirmationPhrase) {
-      throw new InputError('confirmation', `type the confirmation phrase ${def.confirmationPhrase} exactly to run on all tenants`);
+      throw new InputError(
+        'confirmation',
+        `type the confirmation phrase ${def.confirmationPhrase} exactly to run on all tenants`,
+      );
     }
     await this.reapInterrupted();
 
@@ -151,7 +157,10 @@ export class RunService {
       if (!(await locks.tryAcquire(lockRequests))) throw await this.lockConflict(def, scope, lockRequests);
       const preflight = await def.preflight({ db: sqlExecutor(this.deps.db.pool), log: this.log }, scope);
       if (preflight.affected_count === 0) throw new NothingToDoError(def.id, scope);
-      if (request.preflightAffectedCount !== undefined && request.preflightAffectedCount !== preflight.affected_count) {
+      if (
+        request.preflightAffectedCount !== undefined &&
+        request.preflightAffectedCount !== preflight.affected_count
+      ) {
         throw new ConflictError(
           `the data changed since your preflight: it showed ${request.preflightAffectedCount} affected, now ${preflight.affected_count}; run preflight again`,
         );
@@ -176,7 +185,11 @@ export class RunService {
         runbookId: def.id,
         scope,
         ip: request.ip ?? null,
-        details: { reasonCode: reason.reasonCode, reasonText: reason.reasonText, affected_count: preflight.affected_count },
+        details: {
+          reasonCode: reason.reasonCode,
+          reasonText: reason.reasonText,
+          affected_count: preflight.affected_count,
+        },
       });
       if (!started.ok) await recordAuditFailure(this.deps.runs, run.id, started.error);
       handedOver = true;
@@ -190,12 +203,18 @@ export class RunService {
     }
   }
 
-  private async lockConflict(def: RunbookDefinition, scope: ResolvedScope, wanted: LockRequest[]): Promise<ConflictError> {
+  private async lockConflict(
+    def: RunbookDefinition,
+    scope: ResolvedScope,
+    wanted: LockRequest[],
+  ): Promise<ConflictError> {
     const holder = (await this.deps.runs.listActive()).find((run) =>
       locksConflict(wanted, (run.context.locks as LockRequest[] | undefined) ?? []),
     );
     if (!holder) {
-      return new ConflictError(`another run of ${def.id} holds the lock for ${describeScope(scope)}; try again when it ends`);
+      return new ConflictError(
+        `another run of ${def.id} holds the lock for ${describeScope(scope)}; try again when it ends`,
+      );
     }
     return new ConflictError(
       `run ${holder.id} (${describeScope(holder.scope)}, by ${holder.actorLabel}) holds the lock for ${def.id} since ${holder.createdAt}`,
@@ -219,7 +238,11 @@ export class RunService {
       runbookId: request.runbookId,
       scope: request.scope,
       ip: request.ip ?? null,
-      details: { reason, message: error.message, ...(error instanceof InputError ? { field: error.field } : {}) },
+      details: {
+        reason,
+        message: error.message,
+        ...(error instanceof InputError ? { field: error.field } : {}),
+      },
     });
   }
 
@@ -270,7 +293,10 @@ export class RunService {
   }
 
   private async ownerToken(runId: string): Promise<string | null> {
-    const { rows } = await this.deps.db.pool.query("SELECT owner->>'token' AS token FROM ops.runs WHERE id = $1", [runId]);
+    const { rows } = await this.deps.db.pool.query(
+      "SELECT owner->>'token' AS token FROM ops.runs WHERE id = $1",
+      [runId],
+    );
     return rows[0]?.token ?? null;
   }
 

@@ -37,7 +37,9 @@ export const OUTCOMES_BY_STATUS: Readonly<Record<RunStatus, readonly RunOutcome[
 export const TERMINAL_STATUSES: readonly RunStatus[] = RUN_STATUSES.filter(
   (s) => Object.keys(RUN_TRANSITIONS[s]).length === 0,
 );
-export const ACTIVE_STATUSES: readonly RunStatus[] = RUN_STATUSES.filter((s) => !TERMINAL_STATUSES.includes(s));
+export const ACTIVE_STATUSES: readonly RunStatus[] = RUN_STATUSES.filter(
+  (s) => !TERMINAL_STATUSES.includes(s),
+);
 
 export function isActive(run: { status: RunStatus }): boolean {
   return ACTIVE_STATUSES.includes(run.status);
@@ -60,7 +62,11 @@ export function assertTransition(runId: string, from: RunStatus, to: RunStatus, 
 }
 
 /** The outcome of a run that ended normally: errors with nothing written is a failure, not a part-success. */
-export function outcomeForCounts(counts: { errorCount: number; updatedCount: number; cancelled: boolean }): FinalOutcome {
+export function outcomeForCounts(counts: {
+  errorCount: number;
+  updatedCount: number;
+  cancelled: boolean;
+}): FinalOutcome {
   if (counts.cancelled) return 'cancelled';
   if (counts.errorCount === 0) return 'succeeded';
   return counts.updatedCount > 0 ? 'partially_succeeded' : 'failed';

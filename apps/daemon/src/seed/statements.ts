@@ -1,4 +1,4 @@
-import { SALT, hashOf, unit } from './random.ts';
+import { hashOf, SALT, unit } from './random.ts';
 
 // The seed's SQL. Every statement is set-based (generate_series), so a million findings is a
 // handful of statements rather than millions of round trips. Parameter $1 is always the seed.

@@ -21,14 +21,18 @@ function toScope(row: TenantRow | undefined, asked: string): ResolvedScope {
 /** Resolves an API scope (tenant by numeric id). Throws InputError naming `tenant`. */
 export async function resolveScope(pool: pg.Pool, scope: Scope): Promise<ResolvedScope> {
   if (scope.kind === 'all') return { kind: 'all' };
-  const { rows } = await pool.query<TenantRow>('SELECT id, external_id, name FROM public.tenants WHERE id = $1', [
-    scope.tenantId,
-  ]);
+  const { rows } = await pool.query<TenantRow>(
+    'SELECT id, external_id, name FROM public.tenants WHERE id = $1',
+    [scope.tenantId],
+  );
   return toScope(rows[0], String(scope.tenantId));
 }
 
 /** Resolves a CLI scope (tenant by external id, or all tenants when none). Throws InputError. */
-export async function resolveScopeByExternalId(pool: pg.Pool, externalId: string | undefined): Promise<ResolvedScope> {
+export async function resolveScopeByExternalId(
+  pool: pg.Pool,
+  externalId: string | undefined,
+): Promise<ResolvedScope> {
   if (externalId === undefined) return { kind: 'all' };
   const { rows } = await pool.query<TenantRow>(
     'SELECT id, external_id, name FROM public.tenants WHERE external_id = $1',

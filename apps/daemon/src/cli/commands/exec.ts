@@ -31,8 +31,11 @@ function describeRun(run: RunRecord): string {
     `run ${run.id} ${run.status}: ${run.outcome}`,
     `  updated ${formatCount(s.updated_count ?? 0)} of ${formatCount(s.affected_count ?? 0)} affected, ${formatCount(s.total_scanned ?? 0)} scanned in ${((s.duration_ms ?? 0) / 1000).toFixed(1)} s`,
   ];
-  const failures = (run.context.failures as { tenantExternalId: string | null; errorClass: string; message: string }[]) ?? [];
-  for (const f of failures) lines.push(`  failed: tenant ${f.tenantExternalId ?? '-'}: ${f.errorClass}: ${f.message}`);
+  const failures =
+    (run.context.failures as { tenantExternalId: string | null; errorClass: string; message: string }[]) ??
+    [];
+  for (const f of failures)
+    lines.push(`  failed: tenant ${f.tenantExternalId ?? '-'}: ${f.errorClass}: ${f.message}`);
   return lines.join('\n');
 }
 
@@ -40,7 +43,11 @@ async function promptConfirmation(out: Output): Promise<string | undefined> {
   if (out.json || !process.stdin.isTTY) return undefined;
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
   try {
-    return (await rl.question('This modifies customer data in ALL tenants. Type the confirmation phrase to continue: ')).trim();
+    return (
+      await rl.question(
+        'This modifies customer data in ALL tenants. Type the confirmation phrase to continue: ',
+      )
+    ).trim();
   } finally {
     rl.close();
   }
@@ -69,7 +76,12 @@ export const execCommand: Command = {
         out.event({ event: 'interrupted', run_id: run.id, runbook_id: run.type });
       }
       let confirmation = values.confirm;
-      if (values.tenant === undefined && confirmation === undefined && values['reason-code'] && values['reason-text']) {
+      if (
+        values.tenant === undefined &&
+        confirmation === undefined &&
+        values['reason-code'] &&
+        values['reason-text']
+      ) {
         confirmation = await promptConfirmation(out);
       }
       const bar = process.stderr.isTTY && !out.json ? ttyProgress() : null;
@@ -96,7 +108,9 @@ export const execCommand: Command = {
         return 0;
       }
       const { run, done } = started;
-      out.info(`run ${run.id} started: ${formatCount(Number((run.context.preflight as { affected_count: number }).affected_count))} affected`);
+      out.info(
+        `run ${run.id} started: ${formatCount(Number((run.context.preflight as { affected_count: number }).affected_count))} affected`,
+      );
       out.event({ event: 'started', run_id: run.id, runbook_id: run.type, scope: run.scope });
       let interrupts = 0;
       const onSigint = () => {

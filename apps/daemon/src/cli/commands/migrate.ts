@@ -16,7 +16,10 @@ export const migrateCommand: Command = {
     const ops = await openOps(loadConfig(), { migrate: false });
     try {
       const applied = await migrate(ops.db.sequelize);
-      out.result({ applied }, applied.length ? `applied ${applied.join(', ')}` : 'nothing to migrate: up to date');
+      out.result(
+        { applied },
+        applied.length ? `applied ${applied.join(', ')}` : 'nothing to migrate: up to date',
+      );
       return 0;
     } finally {
       await ops.close();

@@ -19,10 +19,17 @@ export const runbooksCommand: Command = {
           return {
             ...r,
             available: true,
-            lastRun: last ? { id: last.id, status: last.status, outcome: last.outcome, finishedAt: last.finishedAt } : null,
+            lastRun: last
+              ? { id: last.id, status: last.status, outcome: last.outcome, finishedAt: last.finishedAt }
+              : null,
           };
         }),
-        ...ops.registry.unavailable.map((u) => ({ id: u.id, source: u.source, available: false, reason: u.reason })),
+        ...ops.registry.unavailable.map((u) => ({
+          id: u.id,
+          source: u.source,
+          available: false,
+          reason: u.reason,
+        })),
       ];
       const text = items
         .map((r) =>

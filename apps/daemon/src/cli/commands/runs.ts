@@ -27,7 +27,10 @@ export const runsCommand: Command = {
     if (sub === 'list') {
       const limit = intOption(values.limit, 'limit', 20, 1, 500);
       if (values.status !== undefined && !(RUN_STATUSES as readonly string[]).includes(values.status)) {
-        throw new InputError('--status', `--status must be one of ${RUN_STATUSES.join(', ')} (got ${JSON.stringify(values.status)})`);
+        throw new InputError(
+          '--status',
+          `--status must be one of ${RUN_STATUSES.join(', ')} (got ${JSON.stringify(values.status)})`,
+        );
       }
       return withOps(async (ops) => {
         const { items } = await ops.service.list({
@@ -43,7 +46,10 @@ export const runsCommand: Command = {
       const id = requirePositional(positionals, 1, '<run-id>', usage);
       return withOps(async (ops) => {
         const run = await ops.service.get(id);
-        out.result(run, `${line(run)}\n${JSON.stringify({ reason: [run.reasonCode, run.reasonText], summary: run.summary, context: run.context }, null, 2)}`);
+        out.result(
+          run,
+          `${line(run)}\n${JSON.stringify({ reason: [run.reasonCode, run.reasonText], summary: run.summary, context: run.context }, null, 2)}`,
+        );
         return 0;
       });
     }

@@ -12,7 +12,12 @@ export const seedCommand: Command = {
   async run(argv) {
     const { values } = parse(
       argv,
-      { tenants: { type: 'string' }, findings: { type: 'string' }, drift: { type: 'string' }, seed: { type: 'string' } },
+      {
+        tenants: { type: 'string' },
+        findings: { type: 'string' },
+        drift: { type: 'string' },
+        seed: { type: 'string' },
+      },
       usage,
     );
     const out = createOutput(Boolean(values.json));

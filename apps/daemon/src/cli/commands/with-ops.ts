@@ -2,7 +2,10 @@ import { loadConfig } from '../../config.ts';
 import { type Ops, openOps } from '../../ops.ts';
 
 /** Opens the database (migrating it), runs `fn`, and always closes it again. */
-export async function withOps<T>(fn: (ops: Ops) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
+export async function withOps<T>(
+  fn: (ops: Ops) => Promise<T>,
+  options: { migrate?: boolean } = {},
+): Promise<T> {
   const ops = await openOps(loadConfig(), { migrate: options.migrate ?? true });
   try {
     return await fn(ops);
