@@ -1,12 +1,12 @@
 import type pg from 'pg';
 
-// A bulk insert pays per row for every secondary index, unique constraint and foreign key (the RI
-// trigger runs one lookup per inserted row: 3.5M lookups for a million findings, about 70% of the
-// events insert; the (tenant_id, fingerprint) key is filled in random order). Building an index
-// once afterwards, and validating a foreign key with one join, is several times cheaper. Both are dropped and restored inside the seed's transaction, from their own
-// stored definitions, so other sessions never see them missing, a failed seed rolls the drop back,
-// and a successful one leaves the schema exactly as it was (same names, same definitions; only
-// internal OIDs change).
+// A bulk insert pays per row for every secondary index, unique key and foreign key: the RI trigger
+// runs one lookup per inserted row (3.5M for a million findings, about 70% of the events insert),
+// and the (tenant_id, fingerprint) key is filled in random order. Building an index once afterwards,
+// and validating a foreign key with one join, is several times cheaper. They are dropped and
+// restored inside the seed's transaction, from their own stored definitions, so other sessions never
+// see them missing, a failed seed rolls the drop back, and a successful one leaves the schema exactly
+// as it was (same names, same definitions; only internal OIDs change).
 
 const SECONDARY_INDEXES = ['findings_tenant_id_id_idx', 'finding_events_finding_id_observed_at_idx'];
 
@@ -18,10 +18,10 @@ export type SchemaObject =
   | { kind: 'constraint'; table: string; name: string; definition: string; type: 'f' | 'u' };
 
 /**
- * Drops the two secondary indexes, and the foreign keys and unique constraints of findings and
- * finding_events (but not a unique key that another table references), when the
- * insert is big relative to what the tables already hold (restoring costs a pass over all rows,
- * old and new). Returns what `restoreAfterBulk` must put back.
+ * Drops the two secondary indexes, and the foreign keys and unique keys of findings and
+ * finding_events (not a unique key another table references), when the insert is big relative to
+ * what the tables already hold (restoring costs a pass over all rows, old and new). Returns what
+ * `restoreAfterBulk` must put back.
  */
 export async function dropForBulk(client: pg.PoolClient, newFindings: number): Promise<SchemaObject[]> {
   if (newFindings < BULK_MIN_FINDINGS) return [];
@@ -35,7 +35,12 @@ export async function dropForBulk(client: pg.PoolClient, newFindings: number): P
      WHERE schemaname = 'public' AND indexname = ANY($1) ORDER BY indexname`,
     [SECONDARY_INDEXES],
   );
-  const constraints = await client.query<{ table: string; name: string; definition: string; type: 'f' | 'u' }>(
+  const constraints = await client.query<{
+    table: string;
+    name: string;
+    definition: string;
+    type: 'f' | 'u';
+  }>(
     `SELECT c.conrelid::regclass::text AS table, c.conname AS name, pg_get_constraintdef(c.oid) AS definition,
             c.contype::text AS type
      FROM pg_constraint c
@@ -59,20 +64,19 @@ export async function dropForBulk(client: pg.PoolClient, newFindings: number): P
   return dropped;
 }
 
-/** Rebuilds the indexes, then re-adds (and so validates) the foreign keys. */
+/** Rebuilds the indexes and unique keys, then re-adds (and so validates) the foreign keys. */
 export async function restoreAfterBulk(
   client: pg.PoolClient,
   dropped: readonly SchemaObject[],
 ): Promise<void> {
-  for (const object of dropped) {
-    if (object.kind === 'index') await client.query(object.definition);
-  }
-  for (const object of dropped) {
-    if (object.kind === 'foreign key') {
-      await client.query(
-        `ALTER TABLE ${object.table} ADD CONSTRAINT ${quoteIdent(object.name)} ${object.definition}`,
-      );
-    }
+  const foreignKeysLast = (object: SchemaObject) =>
+    object.kind === 'constraint' && object.type === 'f' ? 1 : 0;
+  for (const object of [...dropped].sort((a, b) => foreignKeysLast(a) - foreignKeysLast(b))) {
+    await client.query(
+      object.kind === 'index'
+        ? object.definition
+        : `ALTER TABLE ${object.table} ADD CONSTRAINT ${quoteIdent(object.name)} ${object.definition}`,
+    );
   }
 }
 
