@@ -79,7 +79,7 @@ export function derivedLifecycleSql(where: string, access: EventAccess): string 
   const stored = LIFECYCLE_FIELDS.map((c) => `f.${c}`).join(', ');
   const derived = LIFECYCLE_FIELDS.map((c) => `d.${c}`).join(', ');
   return `
-    SELECT f.id, f.tenant_id, ${derived},
+    SELECT f.id, f.tenant_id, f.status AS read_status, ${derived},
            (${stored}) IS DISTINCT FROM (${derived}) AS affected
     FROM ${FINDINGS_WITH_TENANT}
     ${eventsJoin(access)}

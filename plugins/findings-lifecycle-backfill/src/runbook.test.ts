@@ -239,4 +239,32 @@ describe('findings.lifecycle.backfill', () => {
     expect(await preflight(t, ALL)).toEqual({ affected_count: 0, total_scanned: 6, estimated_tenants: 0 });
     expect((await backfill(t, ALL, { size: 1 })).updated_count).toBe(0);
   });
+
+  it("does not overwrite a status the product changed while the chunk waited for the row's lock", async () => {
+    // Finding 1 (acme, legacy 'open') is drifted. The product holds its row lock and sets it to
+    // 'risk_accepted'; the chunk's UPDATE waits, then must skip the row rather than write 'new'.
+    const product = await t.db.pool.connect();
+    const runner = await t.db.pool.connect();
+    try {
+      await product.query('BEGIN');
+      await product.query("UPDATE public.findings SET status = 'risk_accepted' WHERE id = 1");
+      await runner.query('BEGIN');
+      const write = lifecycleWork(ALL).applyChunk(executor(runner), {
+        afterId: null,
+        lastId: '1',
+        onlyTenantId: null,
+        excludeTenantIds: [],
+      });
+      await new Promise((r) => setTimeout(r, 200)); // the chunk is now blocked on the row lock
+      await product.query('COMMIT');
+      expect(await write).toEqual({ updated: 0 });
+      await runner.query('COMMIT');
+    } finally {
+      product.release();
+      runner.release();
+    }
+    const [row] = await t.sql<{ status: string }>('SELECT status FROM public.findings WHERE id = 1');
+    expect(row!.status).toBe('risk_accepted');
+    expect((await backfill(t, w.acme.scope, { size: 10 })).updated_count).toBeGreaterThan(0); // repaired next time
+  });
 });

@@ -47,11 +47,15 @@ export function lifecycleWork(scope: ResolvedScope): KeysetWork {
       // One set-based statement; only affected rows are written, so a second pass updates 0. The
       // range is repeated on `target`: the planner does not carry inequalities across `target.id =
       // d.id`, and without it may scan the whole table to join a chunk back to its rows.
+      // The status the derivation read must still be the row's status when it is locked: if the
+      // product changed it meanwhile, PostgreSQL re-checks only `target`, so the row is skipped
+      // here (not overwritten with a stale derivation) and the next run repairs it.
       const { rowCount } = await tx.query(
         `UPDATE public.findings AS target
          SET ${set}, updated_at = now()
          FROM (${derivedLifecycleSql(where, 'per-finding')}) d
-         WHERE target.id = d.id AND ${idRangePredicate(chunk, params, 'target')} AND d.affected`,
+         WHERE target.id = d.id AND ${idRangePredicate(chunk, params, 'target')} AND d.affected
+           AND target.status IS NOT DISTINCT FROM d.read_status`,
         params.values,
       );
       return { updated: rowCount };
