@@ -1,0 +1,28 @@
+/**
+ * The capability list: one home. Runbooks add their own (`RunbookDefinition.capability`), which the
+ * registry knows; everything else is here.
+ */
+export const PLATFORM_CAPABILITIES = {
+  opsView: 'platform.ops.view',
+  runbooksView: 'platform.runbooks.view',
+  runbooksRun: 'platform.runbooks.run',
+  breakGlass: 'platform.breakglass',
+  alertsManage: 'platform.alerts.manage',
+  schedulesManage: 'platform.schedules.manage',
+} as const;
+
+export type PlatformCapability = (typeof PLATFORM_CAPABILITIES)[keyof typeof PLATFORM_CAPABILITIES];
+export const ALL_PLATFORM_CAPABILITIES: readonly string[] = Object.values(PLATFORM_CAPABILITIES);
+
+/** What break-glass grants while it lasts: viewing and running every runbook. */
+export function breakGlassGrants(runbookCapabilities: readonly string[]): string[] {
+  return [
+    PLATFORM_CAPABILITIES.opsView,
+    PLATFORM_CAPABILITIES.runbooksView,
+    PLATFORM_CAPABILITIES.runbooksRun,
+    ...runbookCapabilities,
+  ];
+}
+
+export const PLANES = ['platform', 'tenant'] as const;
+export type Plane = (typeof PLANES)[number];
