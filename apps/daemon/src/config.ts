@@ -13,6 +13,15 @@ const EnvSchema = z.object({
   OPS_PLUGINS: z.string().optional(),
   OPS_HEARTBEAT_MS: z.coerce.number().int().min(100).default(2000),
   OPS_CHUNK_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(2000),
+  OPS_PUBLIC_URL: z.string().url('must be a URL like https://ops.example.com').optional(),
+  OPS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  OPS_DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').default('ops-demo-password'),
+  OPS_BREAKGLASS_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
 });
 
 export interface OpsConfig {
@@ -23,6 +32,10 @@ export interface OpsConfig {
   extraPlugins: string[];
   heartbeatMs: number;
   chunkSize: number;
+  publicUrl: string | undefined;
+  secret: string | undefined;
+  demoPassword: string;
+  breakGlassMinutes: number;
 }
 
 export class ConfigError extends Error {}
@@ -45,5 +58,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
       .filter(Boolean),
     heartbeatMs: e.OPS_HEARTBEAT_MS,
     chunkSize: e.OPS_CHUNK_SIZE,
+    publicUrl: e.OPS_PUBLIC_URL?.replace(/\/$/, ''),
+    secret: e.OPS_SECRET,
+    demoPassword: e.OPS_DEMO_PASSWORD,
+    breakGlassMinutes: e.OPS_BREAKGLASS_MINUTES,
   };
 }

@@ -7,10 +7,15 @@ export const AUDIT_ACTIONS = [
   'run.failed',
   'run.refused',
   'run.interrupted',
-  'run.paused',
+  'run.pause_requested',
   'run.resumed',
   'run.cancel_requested',
   'runbook.preflight',
+  'auth.sign_in_failed',
+  'auth.sign_in_throttled',
+  'breakglass.activated',
+  'breakglass.deactivated',
+  'breakglass.expired',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

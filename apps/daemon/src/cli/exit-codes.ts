@@ -56,4 +56,7 @@ export const CLI_ARGUMENT_FOR_FIELD: Record<string, string> = {
   findings: '--findings',
   drift: '--drift',
   seed: '--seed',
+  email: '--email',
+  password: '--password',
+  capability: '--capability',
 };

@@ -1,10 +1,12 @@
 import { loadConfig } from '../config.ts';
 import { execCommand } from './commands/exec.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { operatorCommand } from './commands/operator.ts';
 import { preflightCommand } from './commands/preflight.ts';
 import { runbooksCommand } from './commands/runbooks.ts';
 import { runsCommand } from './commands/runs.ts';
 import { seedCommand } from './commands/seed.ts';
+import { serveCommand } from './commands/serve.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 import { createOutput, reportError } from './output.ts';
 
@@ -15,12 +17,14 @@ export interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  serve: serveCommand,
   migrate: migrateCommand,
   seed: seedCommand,
   runbooks: runbooksCommand,
   preflight: preflightCommand,
   exec: execCommand,
   runs: runsCommand,
+  operator: operatorCommand,
 };
 
 function help(): string {

@@ -2,6 +2,8 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { Umzug, type UmzugStorage } from 'umzug';
 import * as m001 from './migrations/001_tenant_tables.ts';
 import * as m002 from './migrations/002_runs_and_audit.ts';
+import * as m003 from './migrations/003_identity.ts';
+import * as m004 from './migrations/004_notifications.ts';
 
 /** A migration gets one function: run SQL (several statements allowed). */
 export type Migration = (params: { context: (sql: string) => Promise<unknown> }) => Promise<void>;
@@ -10,6 +12,8 @@ export type Migration = (params: { context: (sql: string) => Promise<unknown> })
 const MIGRATIONS: { name: string; up: Migration; down: Migration }[] = [
   { name: '001_tenant_tables', ...m001 },
   { name: '002_runs_and_audit', ...m002 },
+  { name: '003_identity', ...m003 },
+  { name: '004_notifications', ...m004 },
 ];
 
 /** Umzug's record of applied migrations, written inside the migration transaction. */

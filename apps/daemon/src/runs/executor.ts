@@ -24,101 +24,132 @@ export interface ExecutorDeps {
   log(message: string): void;
 }
 
+/** Where a run continues from: its last checkpoint and the counts so far. */
+export interface ResumeState {
+  cursor: string | null;
+  processed: number;
+  updated: number;
+  failures: RunFailure[];
+}
+
 export interface Execution {
   run: RunRecord;
   definition: RunbookDefinition;
   scope: ResolvedScope;
   locks: RunLockSession;
+  /** Aborted when the daemon shuts down: the run stops after its chunk and is left paused. */
+  shutdown: AbortSignal;
   onProgress?: (progress: RunProgress) => void;
 }
 
-type Stop = 'pause' | 'cancel';
+/** Why the chunk loop stopped before the end. */
+type Stop = 'pause' | 'cancel' | 'shutdown';
+
+export function resumeStateOf(run: RunRecord): ResumeState {
+  return {
+    cursor: (run.context.checkpoint as string | undefined) ?? null,
+    processed: run.progress.processed ?? 0,
+    updated: run.progress.updated ?? 0,
+    failures: (run.context.failures as RunFailure[] | undefined) ?? [],
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Executes one run that the run service has locked and recorded: drives the plugin, records
- * progress and checkpoints, honours pause and cancel between chunks, and always ends the run
- * record and releases the locks — whatever the plugin does.
+ * Executes one run that the run service has locked and recorded (queued, or paused when resumed
+ * by another process): drives the plugin, records progress and checkpoints, honours pause, cancel
+ * and shutdown between chunks, and always ends the record and releases the locks — whatever the
+ * plugin does. Operator pauses wait here with the locks held; a shutdown leaves the run paused and
+ * lets the locks go, for any daemon to resume.
  */
 export async function executeRun(deps: ExecutorDeps, execution: Execution): Promise<RunRecord> {
   const { runs } = deps;
-  const { definition, scope, locks } = execution;
+  const { definition, scope, locks, shutdown } = execution;
   const runId = execution.run.id;
   const startedMs = Date.now();
-  const failures: RunFailure[] = [];
+  const resume = resumeStateOf(execution.run);
   let stop: Stop | null = null;
   let controller = new AbortController();
-  const noteRequest = (action: Stop | null) => {
-    if (action && !controller.signal.aborted) {
-      stop = action;
-      controller.abort(action);
+  const requestStop = (why: Stop | null) => {
+    if (why && !controller.signal.aborted) {
+      stop = why;
+      controller.abort(why);
     }
   };
+  const onShutdown = () => requestStop('shutdown');
+  shutdown.addEventListener('abort', onShutdown);
   const heartbeat = setInterval(() => {
-    runs.heartbeat(runId).then(noteRequest, () => {});
+    runs.heartbeat(runId).then(requestStop, () => {});
   }, deps.heartbeatMs);
 
-  let status = execution.run.status;
-  let resume = { cursor: null as string | null, processed: 0, updated: 0, failedTenantIds: [] as number[] };
-  try {
-    await runs.transition({ id: runId, status }, 'running', 'pending');
-    status = 'running';
-    for (;;) {
-      const ctx: RunContext = {
-        db: sqlExecutor(deps.pool),
+  const context = (): RunContext => ({
+    db: sqlExecutor(deps.pool),
+    signal: controller.signal,
+    resumeCursor: resume.cursor,
+    preflightAffectedCount: Number(
+      (execution.run.context.preflight as { affected_count?: number } | undefined)?.affected_count ?? 0,
+    ),
+    log: deps.log,
+    runChunked: (work) =>
+      driveKeysetWork(work, {
+        pool: deps.pool,
+        chunkSize: deps.chunkSize,
         signal: controller.signal,
-        resumeCursor: resume.cursor,
-        preflightAffectedCount: Number(
-          (execution.run.context.preflight as { affected_count?: number } | undefined)?.affected_count ?? 0,
-        ),
-        log: deps.log,
-        runChunked: (work) =>
-          driveKeysetWork(work, {
-            pool: deps.pool,
-            chunkSize: deps.chunkSize,
-            signal: controller.signal,
-            resume,
-            onChunk: async (progress) => {
-              resume = {
-                cursor: progress.cursor,
-                processed: progress.processed,
-                updated: progress.updated,
-                failedTenantIds: resume.failedTenantIds,
-              };
-              execution.onProgress?.(progress);
-              noteRequest(await runs.recordProgress(runId, progress, { checkpoint: progress.cursor }));
-            },
-            onFailure: async (failure) => {
-              failures.push(failure);
-              if (failure.tenantId !== null) resume.failedTenantIds.push(failure.tenantId);
-              await runs.patchContext(runId, { failures });
-            },
-          }),
-      };
-      const result = await definition.run(ctx, scope);
+        resume: {
+          ...resume,
+          failedTenantIds: resume.failures.flatMap((f) => (f.tenantId === null ? [] : [f.tenantId])),
+        },
+        onChunk: async (progress) => {
+          Object.assign(resume, {
+            cursor: progress.cursor,
+            processed: progress.processed,
+            updated: progress.updated,
+          });
+          execution.onProgress?.(progress);
+          requestStop(await runs.recordProgress(runId, progress, { checkpoint: progress.cursor }));
+        },
+        onFailure: async (failure) => {
+          resume.failures.push(failure);
+          await runs.patchContext(runId, { failures: resume.failures });
+        },
+      }),
+  });
+
+  try {
+    await runs.transition(execution.run, 'running', 'pending');
+    if (shutdown.aborted) requestStop('shutdown');
+    for (;;) {
+      const ctx = context();
+      const result = stop ? {} : await definition.run(ctx, scope);
+      if (stop === 'shutdown') return await leavePaused(deps, runId);
       if (stop === 'pause') {
-        stop = null;
-        if (!(await waitWhilePaused(deps, runId))) {
-          stop = 'cancel';
-        } else {
+        const resumed = await waitWhilePaused(deps, runId, shutdown);
+        if (resumed === 'shutdown') return await leavePaused(deps, runId, 'paused');
+        if (resumed === 'resume') {
+          stop = null;
           controller = new AbortController();
           continue;
         }
+        stop = 'cancel';
       }
       const summary = filterSummary(
         {
           ...result,
+          updated_count: resume.updated,
+          total_scanned: resume.processed,
           affected_count: ctx.preflightAffectedCount,
-          error_count: failures.length,
+          error_count: resume.failures.length,
           duration_ms: Date.now() - startedMs,
         },
         definition.summaryKeys,
       );
       const outcome = outcomeForCounts({
-        errorCount: failures.length,
-        updatedCount: summary.updated_count ?? 0,
+        errorCount: resume.failures.length,
+        updatedCount: resume.updated,
         cancelled: stop === 'cancel',
       });
-      return await finish(deps, execution, outcome, summary, { failures });
+      return await finish(deps, execution, outcome, summary, { failures: resume.failures });
     }
   } catch (error) {
     deps.log(`run ${runId} failed: ${(error as Error).stack ?? error}`);
@@ -131,41 +162,60 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
     };
     const summary = filterSummary(
       {
-        error_count: failures.length + 1,
+        error_count: resume.failures.length + 1,
         duration_ms: Date.now() - startedMs,
         updated_count: resume.updated,
       },
       definition.summaryKeys,
     );
     return await finish(deps, execution, 'failed', summary, {
-      failures: [...failures, failure],
+      failures: [...resume.failures, failure],
       error: failure,
     });
   } finally {
     clearInterval(heartbeat);
+    shutdown.removeEventListener('abort', onShutdown);
     await locks.release();
   }
+}
 
-  /** Pauses: the run keeps its locks and checkpoint. Returns true on resume, false on cancel. */
-  async function waitWhilePaused(d: ExecutorDeps, id: string): Promise<boolean> {
-    const current = await d.runs.get(id);
-    await d.runs.transition(current, 'paused', 'pending');
-    await d.audit.record({
-      action: 'run.paused',
-      actorLabel: current.actorLabel,
-      runId: id,
-      runbookId: current.type,
-    });
-    for (;;) {
-      await new Promise((r) => setTimeout(r, Math.min(d.heartbeatMs, 500)));
-      const request = await d.runs.heartbeat(id);
-      if (request === 'cancel') return false;
-      if (request === null) {
-        await d.runs.transition({ id, status: 'paused' }, 'running', 'pending');
-        return true;
-      }
+/**
+ * An operator's pause: the run keeps its locks and checkpoint and waits here. Returns how the
+ * wait ended: resumed (the request was cleared), cancelled, or the daemon is shutting down.
+ */
+async function waitWhilePaused(
+  deps: ExecutorDeps,
+  runId: string,
+  shutdown: AbortSignal,
+): Promise<'resume' | 'cancel' | 'shutdown'> {
+  const current = await deps.runs.get(runId);
+  await deps.runs.transition(current, 'paused', 'pending');
+  for (;;) {
+    if (shutdown.aborted) return 'shutdown';
+    await sleep(Math.min(deps.heartbeatMs, 250));
+    const request = await deps.runs.heartbeat(runId);
+    if (request === 'cancel') return 'cancel';
+    if (request === null) {
+      await deps.runs.transition({ id: runId, status: 'paused' }, 'running', 'pending');
+      return 'resume';
     }
   }
+}
+
+/** Daemon shutdown: the run stops after its chunk, stays paused with its checkpoint, and lets its locks go. */
+async function leavePaused(
+  deps: ExecutorDeps,
+  runId: string,
+  status: 'running' | 'paused' = 'running',
+): Promise<RunRecord> {
+  if (status === 'running') {
+    await deps.runs.transition({ id: runId, status }, 'paused', 'pending', {
+      contextPatch: { paused_by: 'shutdown', paused_at: new Date().toISOString() },
+    });
+  } else {
+    await deps.runs.patchContext(runId, { paused_by: 'shutdown', paused_at: new Date().toISOString() });
+  }
+  return deps.runs.get(runId);
 }
 
 async function finish(

@@ -5,6 +5,7 @@ export { type RunListFilter, RunRepository } from './run-repository.ts';
 export {
   PREFLIGHT_CAPABILITY,
   RUN_CAPABILITY,
+  type RunControlCaller,
   RunService,
   type ScopeInput,
   type StartedRun,

@@ -170,6 +170,19 @@ export class RunRepository {
     );
   }
 
+  /**
+   * Makes `owner` the owner of a paused run. The caller holds the run's locks already, so no other
+   * daemon can adopt it at the same time; the status condition guards against a run that moved on.
+   */
+  async adopt(id: string, owner: { token: string; host: string; pid: number }): Promise<boolean> {
+    const [rows] = await this.sequelize.query(
+      `UPDATE ops.runs SET owner = $2::jsonb, heartbeat_at = now(), updated_at = now()
+        WHERE id = $1 AND status = 'paused' RETURNING id`,
+      { bind: [id, JSON.stringify(owner)] },
+    );
+    return (rows as unknown[]).length > 0;
+  }
+
   async requestAction(id: string, action: 'pause' | 'cancel' | null): Promise<void> {
     await this.sequelize.query(
       'UPDATE ops.runs SET requested_action = $2, updated_at = now() WHERE id = $1',

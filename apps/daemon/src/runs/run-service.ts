@@ -9,16 +9,17 @@ import {
   type RunbookDefinition,
   type Scope,
 } from '@ops/runbook-sdk';
-import type { AuditLog } from '../audit/index.ts';
+import type { AuditAction, AuditLog } from '../audit/index.ts';
 import { type Database, sqlExecutor } from '../db/connection.ts';
 import { ConflictError, InputError, NotAllowedError, NothingToDoError, OpsError } from '../errors.ts';
 import { isOwnerAlive, locksConflict, RunLockSession } from '../locks/index.ts';
 import type { PluginRegistry } from '../plugins/index.ts';
 import { resolveScope, resolveScopeByExternalId } from '../tenants/index.ts';
-import { executeRun, recordAuditFailure } from './executor.ts';
+import { type Execution, executeRun, recordAuditFailure } from './executor.ts';
 import { validateReason } from './reasons.ts';
 import { type Actor, actorLabel, type RunProgress, type RunRecord } from './run-record.ts';
 import type { RunListFilter, RunRepository } from './run-repository.ts';
+import type { RunStatus } from './state-machine.ts';
 
 /** The capability every run needs, beyond the runbook's own. */
 export const RUN_CAPABILITY = 'platform.runbooks.run';
@@ -27,10 +28,14 @@ export const PREFLIGHT_CAPABILITY = 'platform.runbooks.view';
 /** A scope as the API gives it, or as the CLI does (a tenant's external id, or none for all). */
 export type ScopeInput = Scope | { kind: 'externalId'; externalId: string | undefined };
 
+/** The capability check hook: the API passes the principal's; CLI and schedules pass none. */
+export type Authorize = (capability: string) => boolean;
+
 export interface StartRunRequest {
   runbookId: string;
   scope: ScopeInput;
   actor: Actor;
+  authorize?: Authorize;
   reasonCode?: string | null;
   reasonText?: string | null;
   confirmation?: string | null;
@@ -39,6 +44,13 @@ export interface StartRunRequest {
   breakGlass?: unknown;
   ip?: string | null;
   onProgress?: (progress: RunProgress) => void;
+}
+
+/** Who asks to pause, resume or cancel a run. */
+export interface RunControlCaller {
+  actor: Actor;
+  authorize?: Authorize;
+  ip?: string | null;
 }
 
 export interface StartedRun {
@@ -54,18 +66,17 @@ export interface RunServiceDeps {
   audit: AuditLog;
   chunkSize: number;
   heartbeatMs: number;
-  /** The capability check hook; by default only system actors (CLI, schedules) may act. */
-  authorize?: (actor: Actor, capability: string) => boolean;
   log?: (message: string) => void;
 }
 
 /** The one way in for every caller: console, browser API and the deploy CLI. */
 export class RunService {
-  private readonly authorize: (actor: Actor, capability: string) => boolean;
   private readonly log: (message: string) => void;
+  /** Runs executing in this process, so a shutdown can stop them after their chunk. */
+  private readonly executing = new Map<string, Promise<RunRecord>>();
+  private readonly shutdownController = new AbortController();
 
   constructor(private readonly deps: RunServiceDeps) {
-    this.authorize = deps.authorize ?? ((actor) => actor.kind === 'system');
     this.log = deps.log ?? ((m) => process.stderr.write(`${m}\n`));
   }
 
@@ -91,8 +102,10 @@ export class RunService {
     return def;
   }
 
-  private require(actor: Actor, capability: string): void {
-    if (!this.authorize(actor, capability)) throw new NotAllowedError(capability);
+  /** Without a hook only system actors (CLI, schedules) may act. Throws NotAllowedError. */
+  private require(request: { actor: Actor; authorize?: Authorize }, capability: string): void {
+    const allowed = request.authorize ? request.authorize(capability) : request.actor.kind === 'system';
+    if (!allowed) throw new NotAllowedError(capability);
   }
 
   private async resolve(def: RunbookDefinition, scope: ScopeInput): Promise<ResolvedScope> {
@@ -114,9 +127,10 @@ export class RunService {
     runbookId: string;
     scope: ScopeInput;
     actor: Actor;
+    authorize?: Authorize;
   }): Promise<{ scope: ResolvedScope; result: PreflightResult }> {
     const def = this.runbook(request.runbookId);
-    this.require(request.actor, PREFLIGHT_CAPABILITY);
+    this.require(request, PREFLIGHT_CAPABILITY);
     const scope = await this.resolve(def, request.scope);
     const result = await def.preflight({ db: sqlExecutor(this.deps.db.pool), log: this.log }, scope);
     return { scope, result };
@@ -138,8 +152,8 @@ export class RunService {
 
   private async startChecked(request: StartRunRequest): Promise<StartedRun> {
     const def = this.runbook(request.runbookId);
-    this.require(request.actor, RUN_CAPABILITY);
-    this.require(request.actor, def.capability);
+    this.require(request, RUN_CAPABILITY);
+    this.require(request, def.capability);
     const scope = await this.resolve(def, request.scope);
     const reason = validateReason(scope.kind, request);
     if (scope.kind === 'all' && request.confirmation !== def.confirmationPhrase) {
@@ -193,14 +207,22 @@ export class RunService {
       });
       if (!started.ok) await recordAuditFailure(this.deps.runs, run.id, started.error);
       handedOver = true;
-      const done = executeRun(
-        { ...this.deps, pool: this.deps.db.pool, log: this.log },
-        { run, definition: def, scope, locks, onProgress: request.onProgress },
-      );
-      return { run, done };
+      return {
+        run,
+        done: this.execute({ run, definition: def, scope, locks, onProgress: request.onProgress }),
+      };
     } finally {
       if (!handedOver) await locks.release();
     }
+  }
+
+  private execute(execution: Omit<Execution, 'shutdown'>): Promise<RunRecord> {
+    const done = executeRun(
+      { ...this.deps, pool: this.deps.db.pool, log: this.log },
+      { ...execution, shutdown: this.shutdownController.signal },
+    ).finally(() => this.executing.delete(execution.run.id));
+    this.executing.set(execution.run.id, done);
+    return done;
   }
 
   private async lockConflict(
@@ -247,57 +269,152 @@ export class RunService {
   }
 
   /**
-   * Finds active runs whose owning process died (its ownership lock is free) and ends them
-   * `completed/failed` with an `interrupted` reason. Their writes were per-chunk transactions, so
-   * nothing is half-done; a new run finishes the work.
+   * Finds queued or running runs whose owning process died (its ownership lock is free) and ends
+   * them `completed/failed` with an `interrupted` reason. Their writes were per-chunk transactions,
+   * so nothing is half-done; a new run finishes the work. Paused runs are left alone: they wait,
+   * checkpointed, for any daemon to resume them.
    */
   async reapInterrupted(): Promise<RunRecord[]> {
-    const active = await this.deps.runs.listActive();
-    if (active.length === 0) return [];
+    const candidates = (await this.deps.runs.listActive()).filter((r) => r.status !== 'paused');
     const reaped: RunRecord[] = [];
-    const client = await this.deps.db.pool.connect();
-    try {
-      for (const run of active) {
-        const ownerToken = await this.ownerToken(run.id);
-        if (ownerToken && (await isOwnerAlive(client, ownerToken))) continue;
-        const moved = await this.deps.runs.transition(run, 'completed', 'failed', {
-          contextPatch: {
-            interrupted: {
-              reason: 'interrupted',
-              message: 'the process running it stopped (its lock was released) before it finished',
-              last_heartbeat_at: run.heartbeatAt,
-              checkpoint: run.context.checkpoint ?? null,
-              detected_at: new Date().toISOString(),
-            },
+    for (const run of candidates) {
+      if (await this.ownerAlive(run.id)) continue;
+      const moved = await this.deps.runs.transition(run, 'completed', 'failed', {
+        contextPatch: {
+          interrupted: {
+            reason: 'interrupted',
+            message: 'the process running it stopped (its lock was released) before it finished',
+            last_heartbeat_at: run.heartbeatAt,
+            checkpoint: run.context.checkpoint ?? null,
+            detected_at: new Date().toISOString(),
           },
-        });
-        if (!moved) continue;
-        const record = await this.deps.runs.get(run.id);
-        reaped.push(record);
-        const written = await this.deps.audit.record({
-          action: 'run.interrupted',
-          actorLabel: run.actorLabel,
-          actor: run.actor,
-          runId: run.id,
-          runbookId: run.type,
-          scope: run.scope,
-          outcome: 'failed',
-          details: { last_heartbeat_at: run.heartbeatAt, checkpoint: run.context.checkpoint ?? null },
-        });
-        if (!written.ok) await recordAuditFailure(this.deps.runs, run.id, written.error);
-      }
-    } finally {
-      client.release();
+        },
+      });
+      if (!moved) continue;
+      reaped.push(await this.deps.runs.get(run.id));
+      await this.audited(run, 'run.interrupted', {
+        outcome: 'failed',
+        details: { last_heartbeat_at: run.heartbeatAt, checkpoint: run.context.checkpoint ?? null },
+      });
     }
     return reaped;
   }
 
-  private async ownerToken(runId: string): Promise<string | null> {
+  private async ownerAlive(runId: string): Promise<boolean> {
     const { rows } = await this.deps.db.pool.query(
       "SELECT owner->>'token' AS token FROM ops.runs WHERE id = $1",
       [runId],
     );
-    return rows[0]?.token ?? null;
+    const token = rows[0]?.token as string | undefined;
+    if (!token) return false;
+    const client = await this.deps.db.pool.connect();
+    try {
+      return await isOwnerAlive(client, token);
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Writes a run's audit event; a failed write is kept on the run. */
+  private async audited(
+    run: RunRecord,
+    action: AuditAction,
+    extra: { outcome?: string; details?: Record<string, unknown>; by?: Actor; ip?: string | null } = {},
+  ): Promise<void> {
+    const by = extra.by ?? run.actor;
+    const written = await this.deps.audit.record({
+      action,
+      actorLabel: actorLabel(by),
+      actor: by,
+      runId: run.id,
+      runbookId: run.type,
+      scope: run.scope,
+      outcome: extra.outcome ?? null,
+      ip: extra.ip ?? null,
+      details: extra.details ?? {},
+    });
+    if (!written.ok) await recordAuditFailure(this.deps.runs, run.id, written.error);
+  }
+
+  /** Throws InputError (field `id`) when the run is not in a state the action applies to. */
+  private expectStatus(run: RunRecord, action: string, allowed: readonly RunStatus[]): void {
+    if (!allowed.includes(run.status)) {
+      throw new InputError(
+        'id',
+        `cannot ${action} run ${run.id}: it is ${run.status}${run.status === 'completed' ? ` (${run.outcome})` : ''}`,
+      );
+    }
+  }
+
+  /** Stops the run after its current chunk and keeps its locks and checkpoint. */
+  async pause(id: string, by: RunControlCaller): Promise<RunRecord> {
+    const run = await this.deps.runs.get(id);
+    this.require(by, RUN_CAPABILITY);
+    this.expectStatus(run, 'pause', ['running', 'queued']);
+    await this.deps.runs.requestAction(id, 'pause');
+    await this.audited(run, 'run.pause_requested', { by: by.actor, ip: by.ip });
+    return this.deps.runs.get(id);
+  }
+
+  /**
+   * Continues a paused run from its checkpoint. If the process that paused it is alive it picks the
+   * run up again; otherwise (a daemon shut down or died) this process takes the locks and continues.
+   * Throws ConflictError when another run took the scope meanwhile.
+   */
+  async resume(id: string, by: RunControlCaller): Promise<RunRecord> {
+    const run = await this.deps.runs.get(id);
+    this.require(by, RUN_CAPABILITY);
+    this.expectStatus(run, 'resume', ['paused', 'running', 'queued']);
+    if (run.status !== 'paused' || (await this.ownerAlive(id))) {
+      await this.deps.runs.requestAction(id, null);
+    } else {
+      await this.adopt(run);
+    }
+    await this.audited(run, 'run.resumed', { by: by.actor, ip: by.ip });
+    return this.deps.runs.get(id);
+  }
+
+  private async adopt(run: RunRecord): Promise<void> {
+    const def = this.runbook(run.type);
+    const lockRequests =
+      (run.context.locks as LockRequest[] | undefined) ?? defaultLockRequests(def.id, run.scope);
+    const locks = await RunLockSession.open(() => this.deps.db.dedicatedClient());
+    try {
+      if (!(await locks.tryAcquire(lockRequests)))
+        throw await this.lockConflict(def, run.scope, lockRequests);
+      const owner = { token: randomUUID(), host: os.hostname(), pid: process.pid };
+      await locks.holdOwnership(owner.token);
+      const adopted = await this.deps.runs.adopt(run.id, owner);
+      if (!adopted) throw new ConflictError(`run ${run.id} is no longer paused`);
+    } catch (error) {
+      await locks.release();
+      throw error;
+    }
+    await this.deps.runs.requestAction(run.id, null);
+    void this.execute({ run: await this.deps.runs.get(run.id), definition: def, scope: run.scope, locks });
+  }
+
+  /** Cancels after the current chunk; a paused run with no live owner is cancelled at once. */
+  async cancel(id: string, by: RunControlCaller): Promise<RunRecord> {
+    const run = await this.deps.runs.get(id);
+    this.require(by, RUN_CAPABILITY);
+    this.expectStatus(run, 'cancel', ['queued', 'running', 'paused']);
+    if (run.status === 'paused' && !(await this.ownerAlive(id))) {
+      await this.deps.runs.transition(run, 'completed', 'cancelled', {
+        contextPatch: { cancelled_while: 'paused' },
+      });
+      await this.audited(run, 'run.completed', { outcome: 'cancelled', by: by.actor, ip: by.ip });
+    } else {
+      await this.deps.runs.requestAction(id, 'cancel');
+      await this.audited(run, 'run.cancel_requested', { by: by.actor, ip: by.ip });
+    }
+    return this.deps.runs.get(id);
+  }
+
+  /** Daemon shutdown: every run of this process stops after its chunk and is left paused. */
+  async shutdown(): Promise<void> {
+    this.shutdownController.abort();
+    await Promise.allSettled([...this.executing.values()]);
   }
 
   get(id: string): Promise<RunRecord> {
@@ -308,7 +425,7 @@ export class RunService {
     return this.deps.runs.list(filter);
   }
 
-  /** Asks the executor to stop after the current chunk (Ctrl-C in `exec`, cancel in the console). */
+  /** Ctrl-C in `exec`: stop after the current chunk. The CLI is the run's own actor. */
   requestCancel(id: string): Promise<void> {
     return this.deps.runs.requestAction(id, 'cancel');
   }

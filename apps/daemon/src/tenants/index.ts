@@ -1,1 +1,1 @@
-export { resolveScope, resolveScopeByExternalId } from './tenants.ts';
+export { resolveScope, resolveScopeByExternalId, searchTenants, type TenantSearchHit } from './tenants.ts';

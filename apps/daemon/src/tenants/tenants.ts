@@ -40,3 +40,28 @@ export async function resolveScopeByExternalId(
   );
   return toScope(rows[0], externalId);
 }
+
+export interface TenantSearchHit {
+  id: number;
+  externalId: string;
+  name: string;
+}
+
+/**
+ * The tenant picker: the allowed universe only, ranked exact match, then prefix, then substring
+ * (of the name or the external id), then name. Limited, so it stays fast at any tenant count.
+ */
+export async function searchTenants(pool: pg.Pool, q: string, limit: number): Promise<TenantSearchHit[]> {
+  const needle = q.trim().toLowerCase();
+  const { rows } = await pool.query<{ id: string; external_id: string; name: string }>(
+    `SELECT id, external_id, name FROM public.tenants
+      WHERE external_id <> $1
+        AND ($2 = '' OR strpos(lower(name), $2) > 0 OR strpos(lower(external_id), $2) > 0)
+      ORDER BY (lower(name) = $2 OR lower(external_id) = $2) DESC,
+               (starts_with(lower(name), $2) OR starts_with(lower(external_id), $2)) DESC,
+               lower(name), id
+      LIMIT $3`,
+    [PLATFORM_TENANT_EXTERNAL_ID, needle, limit],
+  );
+  return rows.map((r) => ({ id: Number(r.id), externalId: r.external_id, name: r.name }));
+}

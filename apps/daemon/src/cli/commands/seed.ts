@@ -2,6 +2,7 @@ import { seedDemoData, validateSeedOptions } from '../../seed/index.ts';
 import { parse } from '../args.ts';
 import type { Command } from '../main.ts';
 import { createOutput, formatCount } from '../output.ts';
+import { identityFor } from './with-identity.ts';
 import { withOps } from './with-ops.ts';
 
 const usage = 'seed [--tenants 50] [--findings 20000] [--drift 0.3] [--seed 1] [--json]';
@@ -29,9 +30,17 @@ export const seedCommand: Command = {
     });
     return withOps(async (ops) => {
       const result = await seedDemoData(ops.db.pool, options);
+      const identity = await identityFor(ops, ops.config);
+      const accounts = await identity.ensureDemoAccounts(ops.config.demoPassword);
       out.result(
-        result,
-        `seeded ${formatCount(result.tenants)} tenants, ${formatCount(result.findings)} findings, ${formatCount(result.events)} events (${formatCount(result.drifted)} drifted) in ${(result.durationMs / 1000).toFixed(1)} s`,
+        { ...result, accounts },
+        [
+          `seeded ${formatCount(result.tenants)} tenants, ${formatCount(result.findings)} findings, ${formatCount(result.events)} events (${formatCount(result.drifted)} drifted) in ${(result.durationMs / 1000).toFixed(1)} s`,
+          `demo accounts (password ${ops.config.demoPassword}):`,
+          ...accounts.map(
+            (a) => `  ${a.email.padEnd(28)} ${a.plane.padEnd(9)} ${a.capabilities.join(', ') || '(none)'}`,
+          ),
+        ].join('\n'),
       );
       return 0;
     });

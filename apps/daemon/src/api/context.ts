@@ -1,0 +1,26 @@
+import type { Identity } from '../identity/index.ts';
+import type { Principal } from '../identity/principal.ts';
+import type { NotificationStore } from '../notifications/index.ts';
+import type { Ops } from '../ops.ts';
+
+/** What every procedure may use. Built per request by the HTTP layer, or directly by tests. */
+export interface ApiServices {
+  ops: Ops;
+  identity: Identity;
+  notifications: NotificationStore;
+}
+
+export interface ApiContext {
+  services: ApiServices;
+  principal: Principal | null;
+  ip: string | null;
+}
+
+/** The request-free constructor, so tests can call procedures without HTTP. */
+export function createContextInner(
+  services: ApiServices,
+  principal: Principal | null,
+  ip: string | null = null,
+): ApiContext {
+  return { services, principal, ip };
+}

@@ -1,0 +1,46 @@
+import { TRPCError } from '@trpc/server';
+import {
+  ConflictError,
+  DatabaseUnavailableError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  NothingToDoError,
+  type OpsError,
+} from '../errors.ts';
+
+/** The one translation of business errors to tRPC (and so HTTP) codes. */
+export function toTRPCError(error: OpsError): TRPCError {
+  const code: TRPCError['code'] =
+    error instanceof InputError
+      ? 'BAD_REQUEST'
+      : error instanceof NotFoundError
+        ? 'NOT_FOUND'
+        : error instanceof NotAllowedError
+          ? 'FORBIDDEN'
+          : error instanceof ConflictError
+            ? 'CONFLICT'
+            : error instanceof NothingToDoError
+              ? 'PRECONDITION_FAILED'
+              : error instanceof DatabaseUnavailableError
+                ? 'SERVICE_UNAVAILABLE'
+                : 'INTERNAL_SERVER_ERROR';
+  return new TRPCError({ code, message: error.message, cause: error });
+}
+
+interface Issue {
+  path?: readonly PropertyKey[] | readonly { key: PropertyKey }[];
+  message: string;
+}
+
+/** The field a client should point at: from an InputError, or the first failing input path. */
+export function fieldOf(cause: unknown): { field: string; message: string } | null {
+  if (cause instanceof InputError) return { field: cause.field, message: cause.message };
+  const issues = (cause as { issues?: Issue[] } | null)?.issues;
+  const first = Array.isArray(issues) ? issues[0] : undefined;
+  if (!first) return null;
+  const field = (first.path ?? [])
+    .map((p) => (typeof p === 'object' && p !== null && 'key' in p ? String(p.key) : String(p)))
+    .join('.');
+  return { field: field || 'input', message: `${field || 'input'}: ${first.message}` };
+}

@@ -1,0 +1,21 @@
+import { auditRouter } from './routers/audit.ts';
+import { breakGlassRouter } from './routers/break-glass.ts';
+import { meRouter } from './routers/me.ts';
+import { notificationsRouter } from './routers/notifications.ts';
+import { runbooksRouter } from './routers/runbooks.ts';
+import { runsRouter } from './routers/runs.ts';
+import { tenantsRouter } from './routers/tenants.ts';
+import { router } from './trpc.ts';
+
+export const appRouter = router({
+  me: meRouter,
+  runbooks: runbooksRouter,
+  runs: runsRouter,
+  tenants: tenantsRouter,
+  breakGlass: breakGlassRouter,
+  notifications: notificationsRouter,
+  audit: auditRouter,
+});
+
+/** The console imports this type, never server code. */
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { PLATFORM_CAPABILITIES } from '../../identity/capabilities.ts';
+import { authorizeFor, capabilityProcedure, router } from '../trpc.ts';
+import { actorOf } from './actor.ts';
+import { reasonCodeSchema, reasonTextSchema, scopeSchema } from './schemas.ts';
+
+export const runbooksRouter = router({
+  list: capabilityProcedure(PLATFORM_CAPABILITIES.runbooksView).query(async ({ ctx }) => {
+    const { ops } = ctx.services;
+    const latest = await ops.runs.latestByType();
+    return ops.service.catalog().map((r) => {
+      const last = latest.get(r.id);
+      return {
+        id: r.id,
+        title: r.title,
+        description: r.description,
+        scopes: r.scopes,
+        capability: r.capability,
+        confirmationPhrase: r.confirmationPhrase,
+        lastRun: last
+          ? { id: last.id, status: last.status, outcome: last.outcome, finishedAt: last.finishedAt }
+          : null,
+      };
+    });
+  }),
+
+  preflight: capabilityProcedure(PLATFORM_CAPABILITIES.runbooksView)
+    .input(z.object({ runbookId: z.string().min(1), scope: scopeSchema }))
+    .mutation(async ({ ctx, input }) => {
+      const { ops } = ctx.services;
+      const actor = actorOf(ctx.principal);
+      const { scope, result } = await ops.service.preflight({
+        runbookId: input.runbookId,
+        scope: input.scope,
+        actor,
+        authorize: authorizeFor(ctx.principal),
+      });
+      await ops.audit.record({
+        action: 'runbook.preflight',
+        actorLabel: actor.email,
+        actor,
+        runbookId: input.runbookId,
+        scope,
+        ip: ctx.ip,
+        details: { ...result },
+      });
+      return { ...result, scope };
+    }),
+
+  run: capabilityProcedure(PLATFORM_CAPABILITIES.runbooksRun)
+    .input(
+      z.object({
+        runbookId: z.string().min(1),
+        scope: scopeSchema,
+        reasonCode: reasonCodeSchema.optional(),
+        reasonText: reasonTextSchema.optional(),
+        confirmation: z.string().max(100).optional(),
+        preflightAffectedCount: z.number().int().min(0),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const { run } = await ctx.services.ops.service.start({
+        ...input,
+        actor: actorOf(ctx.principal),
+        authorize: authorizeFor(ctx.principal),
+        breakGlass: ctx.principal.breakGlass,
+        ip: ctx.ip,
+      });
+      return { runId: run.id };
+    }),
+});

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { PLATFORM_CAPABILITIES } from '../../identity/capabilities.ts';
+import type { RunRecord } from '../../runs/index.ts';
+import { authorizeFor, capabilityProcedure, router } from '../trpc.ts';
+import { actorOf } from './actor.ts';
+import { idSchema, pageSchema, runStatusSchema } from './schemas.ts';
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+/** How often runs.onUpdate sends a snapshot: twice a second, so progress is never older than 1 s. */
+const UPDATE_INTERVAL_MS = 500;
+
+const viewProcedure = capabilityProcedure(PLATFORM_CAPABILITIES.opsView);
+const controlProcedure = capabilityProcedure(PLATFORM_CAPABILITIES.runbooksRun).input(
+  z.object({ id: idSchema }),
+);
+
+export const runsRouter = router({
+  list: viewProcedure
+    .input(
+      z
+        .object({
+          ...pageSchema,
+          runbookId: z.string().min(1).optional(),
+          status: runStatusSchema.optional(),
+        })
+        .default({ limit: 50 }),
+    )
+    .query(({ ctx, input }) => ctx.services.ops.service.list(input)),
+
+  get: viewProcedure
+    .input(z.object({ id: idSchema }))
+    .query(({ ctx, input }) => ctx.services.ops.service.get(input.id)),
+
+  cancel: controlProcedure.mutation(({ ctx, input }) =>
+    ctx.services.ops.service.cancel(input.id, caller(ctx)),
+  ),
+  pause: controlProcedure.mutation(({ ctx, input }) => ctx.services.ops.service.pause(input.id, caller(ctx))),
+  resume: controlProcedure.mutation(({ ctx, input }) =>
+    ctx.services.ops.service.resume(input.id, caller(ctx)),
+  ),
+
+  /** Snapshots of the run with its progress (processed, total, rate, ETA) until it ends. */
+  onUpdate: viewProcedure.input(z.object({ id: idSchema })).subscription(async function* ({
+    ctx,
+    input,
+    signal,
+  }) {
+    for (;;) {
+      const run: RunRecord = await ctx.services.ops.service.get(input.id);
+      yield run;
+      if (run.status === 'completed' || signal?.aborted) return;
+      await sleep(UPDATE_INTERVAL_MS, signal);
+    }
+  }),
+});
+
+function caller(ctx: { principal: Parameters<typeof actorOf>[0]; ip: string | null }) {
+  return { actor: actorOf(ctx.principal), authorize: authorizeFor(ctx.principal), ip: ctx.ip };
+}

@@ -1,0 +1,52 @@
+import { PLANES, type Plane } from '../../identity/capabilities.ts';
+import { parse, requirePositional } from '../args.ts';
+import { UsageError } from '../exit-codes.ts';
+import type { Command } from '../main.ts';
+import { createOutput } from '../output.ts';
+import { identityFor } from './with-identity.ts';
+import { withOps } from './with-ops.ts';
+
+const usage =
+  'operator add --email E --password P [--capability C]... [--name N] [--plane platform|tenant] [--json]';
+
+export const operatorCommand: Command = {
+  usage,
+  summary: 'creates or updates a platform operator (capabilities replace the old ones)',
+  async run(argv) {
+    const { values, positionals } = parse(
+      argv,
+      {
+        email: { type: 'string' },
+        password: { type: 'string' },
+        capability: { type: 'string', multiple: true },
+        name: { type: 'string' },
+        plane: { type: 'string' },
+      },
+      usage,
+    );
+    const out = createOutput(Boolean(values.json));
+    const sub = requirePositional(positionals, 0, 'add', usage);
+    if (sub !== 'add')
+      throw new UsageError('add', `unknown operator subcommand ${JSON.stringify(sub)}\nusage: ${usage}`);
+    if (!values.email) throw new UsageError('--email', `--email is required\nusage: ${usage}`);
+    if (!values.password) throw new UsageError('--password', `--password is required\nusage: ${usage}`);
+    const plane = (values.plane ?? 'platform') as Plane;
+    if (!PLANES.includes(plane))
+      throw new UsageError('--plane', `--plane must be one of ${PLANES.join(', ')}`);
+    return withOps(async (ops) => {
+      const identity = await identityFor(ops, ops.config);
+      const result = await identity.upsertAccount({
+        email: values.email!,
+        password: values.password!,
+        name: values.name,
+        plane,
+        capabilities: values.capability ?? [],
+      });
+      out.result(
+        { ...result, email: values.email, plane, capabilities: values.capability ?? [] },
+        `${result.created ? 'created' : 'updated'} ${plane} account ${values.email} (${(values.capability ?? []).join(', ') || 'no capabilities'})`,
+      );
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,50 @@
+import { loadConfig } from '../../config.ts';
+import { startDaemon } from '../../daemon.ts';
+import { intOption, parse } from '../args.ts';
+import type { Command } from '../main.ts';
+
+const usage = 'serve [--host 127.0.0.1] [--port 7400] [--demo]';
+
+export const serveCommand: Command = {
+  usage,
+  summary:
+    'migrates, then serves the API and the console under /system (--demo: demo data and accounts on first start)',
+  async run(argv) {
+    const { values } = parse(
+      argv,
+      { host: { type: 'string' }, port: { type: 'string' }, demo: { type: 'boolean' } },
+      usage,
+    );
+    const config = loadConfig();
+    const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
+    const daemon = await startDaemon(config, {
+      host: values.host ?? config.host,
+      port: intOption(values.port, 'port', config.port, 0, 65535),
+      demo: values.demo,
+      log,
+    });
+    process.stdout.write(`Ops Runbooks is serving the console at ${daemon.url}/system\n`);
+    if (daemon.demoAccounts.length) {
+      process.stdout.write(`Sign in with one of these (password: ${config.demoPassword}):\n`);
+      for (const a of daemon.demoAccounts) {
+        process.stdout.write(
+          `  ${a.email.padEnd(28)} ${a.plane.padEnd(9)} ${a.capabilities.join(', ') || '(none)'}\n`,
+        );
+      }
+    }
+    return new Promise<number>((resolve) => {
+      const stop = (signal: string) => {
+        log(`${signal}: shutting down; running runs stop after their chunk and stay paused`);
+        daemon.stop().then(
+          () => resolve(0),
+          (error) => {
+            log(`shutdown: ${(error as Error).message}`);
+            resolve(1);
+          },
+        );
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+  },
+};

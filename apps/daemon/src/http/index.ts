@@ -1,0 +1,1 @@
+export { createOpsServer, type ServerOptions } from './server.ts';

@@ -1,0 +1,32 @@
+/** Console pages that exist (client-side routes of the SPA); anything else under /system is 404. */
+const CONSOLE_PAGES: readonly RegExp[] = [
+  /^\/system\/?$/,
+  /^\/system\/ops\/runbooks\/?$/,
+  /^\/system\/ops\/runs\/?$/,
+  /^\/system\/ops\/runs\/\d{1,19}\/?$/,
+  /^\/system\/ops\/audit\/?$/,
+  /^\/system\/ops\/schedules\/?$/,
+  /^\/system\/settings\/alerts\/?$/,
+];
+
+export const LOGIN_PAGE = '/system/login';
+export const AUTH_PREFIX = '/system/api/auth/';
+export const TRPC_PREFIX = '/system/api/trpc/';
+export const ASSETS_PREFIX = '/system/assets/';
+
+export function isConsolePage(pathname: string): boolean {
+  return CONSOLE_PAGES.some((re) => re.test(pathname));
+}
+
+/** What a request is, decided once, so the guard and the handlers agree. */
+export type RouteKind = 'health' | 'auth' | 'api' | 'login' | 'asset' | 'page' | 'unknown';
+
+export function routeOf(pathname: string): RouteKind {
+  if (pathname === '/healthz') return 'health';
+  if (pathname.startsWith(AUTH_PREFIX)) return 'auth';
+  if (pathname.startsWith(TRPC_PREFIX)) return 'api';
+  if (pathname === LOGIN_PAGE || pathname === `${LOGIN_PAGE}/`) return 'login';
+  if (pathname.startsWith(ASSETS_PREFIX) || pathname === '/system/favicon.svg') return 'asset';
+  if (isConsolePage(pathname)) return 'page';
+  return 'unknown';
+}

@@ -1,0 +1,1 @@
+export { type Notification, NotificationStore } from './notification-store.ts';
