@@ -53,11 +53,15 @@ export function validateAccount(input: AccountInput, knownCapabilities: readonly
     throw new InputError('password', `the password must be at most ${PASSWORD_MAX} characters`);
   }
   if (!(PLANES as readonly string[]).includes(input.plane)) {
-    throw new InputError('plane', `plane must be one of ${PLANES.join(', ')} (got ${JSON.stringify(input.plane)})`);
+    throw new InputError(
+      'plane',
+      `plane must be one of ${PLANES.join(', ')} (got ${JSON.stringify(input.plane)})`,
+    );
   }
   const known = new Set(knownCapabilities);
   const unknown = input.capabilities.find((c) => !known.has(c));
-  if (unknown !== undefined) throw new InputError('capability', `unknown capability ${JSON.stringify(unknown)}`);
+  if (unknown !== undefined)
+    throw new InputError('capability', `unknown capability ${JSON.stringify(unknown)}`);
   const capabilities = [...new Set(input.capabilities)];
   if (input.plane === 'tenant' && capabilities.length > 0) {
     throw new InputError('capability', 'a tenant-plane account cannot hold platform capabilities');
@@ -92,7 +96,11 @@ export async function upsertAccount(
 type UserWithAccounts = NonNullable<Awaited<ReturnType<InternalAdapter['findUserByEmail']>>>;
 
 /** Returns the new user's id, or null when the e-mail was taken meanwhile. */
-async function createAccount(auth: AccountContext, account: ValidAccount, hash: string): Promise<string | null> {
+async function createAccount(
+  auth: AccountContext,
+  account: ValidAccount,
+  hash: string,
+): Promise<string | null> {
   let userId: string;
   try {
     const user = await auth.internalAdapter.createUser(
@@ -129,7 +137,9 @@ async function updateAccount(
     ...(nameGiven ? { name: account.name } : {}),
   });
   // A user row without its credential (a crash between the two inserts) is repaired here.
-  const hasCredential = existing.accounts.some((a) => a.providerId === 'credential' && a.accountId === userId);
+  const hasCredential = existing.accounts.some(
+    (a) => a.providerId === 'credential' && a.accountId === userId,
+  );
   if (hasCredential) await auth.internalAdapter.updatePassword(userId, hash);
   else await linkCredential(auth, userId, hash);
   return userId;
@@ -137,7 +147,12 @@ async function updateAccount(
 
 async function linkCredential(auth: AccountContext, userId: string, hash: string): Promise<void> {
   // better-auth's sign-in looks for providerId "credential" with accountId = the user's id.
-  await auth.internalAdapter.linkAccount({ userId, providerId: 'credential', accountId: userId, password: hash });
+  await auth.internalAdapter.linkAccount({
+    userId,
+    providerId: 'credential',
+    accountId: userId,
+    password: hash,
+  });
 }
 
 /** The demo accounts of interfaces.md, plus a responder whose runbook rights come only from break-glass. */

@@ -68,6 +68,10 @@ export function buildAuthOptions(input: AuthOptionsInput) {
       useSecureCookies: secure,
       defaultCookieAttributes: { httpOnly: true, sameSite: 'lax', path: '/system', secure },
       ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
+      // Left unset, both checks are skipped whenever NODE_ENV=test or TEST is set: explicit, so the
+      // Origin/CSRF checks tests exercise are the ones production runs.
+      disableOriginCheck: false,
+      disableCSRFCheck: false,
     },
     hooks: input.hooks ?? {},
     plugins: [bearer()],

@@ -69,7 +69,11 @@ export class LoginThrottle {
     const row = result.rows[0];
     if (!row) throw new Error('login throttle: the upsert returned no row');
     await this.cleanupIfDue();
-    return { allowed: row.allowed, attempts: row.attempts, retryAfterSeconds: row.allowed ? 0 : row.retry_after };
+    return {
+      allowed: row.allowed,
+      attempts: row.attempts,
+      retryAfterSeconds: row.allowed ? 0 : row.retry_after,
+    };
   }
 
   // Opportunistic: no timer to stop, and the cost is one indexed DELETE per window per process.

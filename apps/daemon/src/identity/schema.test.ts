@@ -35,7 +35,9 @@ describe('migration 003 and better-auth', () => {
     await t.sql('CREATE SCHEMA auth_reference');
     const pool = openAuthPool(t.url, 1, 'auth_reference');
     try {
-      const plan = await getMigrations(buildAuthOptions({ pool, baseUrl: 'http://127.0.0.1:7400', secret: TEST_SECRET }));
+      const plan = await getMigrations(
+        buildAuthOptions({ pool, baseUrl: 'http://127.0.0.1:7400', secret: TEST_SECRET }),
+      );
       await plan.runMigrations();
       const [ours, reference] = await Promise.all([layout(t, 'ops'), layout(t, 'auth_reference')]);
       expect(reference.columns.length).toBeGreaterThan(30);

@@ -1,4 +1,4 @@
-import { PLANES, type Plane, breakGlassGrants } from './capabilities.ts';
+import { breakGlassGrants, PLANES, type Plane } from './capabilities.ts';
 import type { BreakGlassState, Principal } from './principal.ts';
 
 /** The user record as better-auth returns it, with our additional fields. */
@@ -33,6 +33,7 @@ export function toPrincipal(
     return { userId: user.id, email: user.email, name: user.name, plane, capabilities: [], breakGlass: null };
   }
   const own = capabilitiesOf(user.capabilities);
-  const capabilities = breakGlass === null ? own : [...new Set([...own, ...breakGlassGrants(runbookCapabilities)])];
+  const capabilities =
+    breakGlass === null ? own : [...new Set([...own, ...breakGlassGrants(runbookCapabilities)])];
   return { userId: user.id, email: user.email, name: user.name, plane, capabilities, breakGlass };
 }

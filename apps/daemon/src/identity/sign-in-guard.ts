@@ -55,7 +55,11 @@ export function signInHooks(deps: SignInGuardDeps) {
       actorLabel: 'anonymous',
       ip: clientIpOf(ctx.headers),
       outcome: 'refused',
-      details: { email: attemptedEmail(ctx.body), status: returned.statusCode, code: returned.body?.code ?? null },
+      details: {
+        email: attemptedEmail(ctx.body),
+        status: returned.statusCode,
+        code: returned.body?.code ?? null,
+      },
     });
   });
 

@@ -117,7 +117,10 @@ export function signIn(
   password: string,
   options: { localAddress?: string; headers?: Record<string, string> } = {},
 ): Promise<HttpResult> {
-  return request(baseUrl, 'POST', `${AUTH_BASE_PATH}/sign-in/email`, { body: { email, password }, ...options });
+  return request(baseUrl, 'POST', `${AUTH_BASE_PATH}/sign-in/email`, {
+    body: { email, password },
+    ...options,
+  });
 }
 
 /** Signs in and returns headers that authenticate as that account (a bearer token). */
