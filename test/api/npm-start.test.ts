@@ -9,6 +9,18 @@ import { DEMO_PASSWORD } from '../support/daemon.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
+/** Workspace-local node_modules (packages npm could not hoist), relative to the repository. */
+function workspaceModuleDirs(): string[] {
+  return ['apps', 'packages', 'plugins'].flatMap((group) =>
+    fs.existsSync(path.join(REPO, group))
+      ? fs
+          .readdirSync(path.join(REPO, group))
+          .map((name) => path.join(group, name, 'node_modules'))
+          .filter((p) => fs.existsSync(path.join(REPO, p)))
+      : [],
+  );
+}
+
 // The README's promise: on a fresh clone, `npm start` brings up the daemon on an embedded
 // PostgreSQL with demo data and lets the demo operator sign in. The clone borrows this checkout's
 // installed node_modules (installing again would only test the registry).
@@ -20,7 +32,9 @@ describe('npm start on a fresh clone', () => {
     fs.chmodSync(dir, 0o755); // the embedded PostgreSQL runs as its own user and must reach the data folder
     const clone = path.join(dir, 'ops-runbooks');
     execFileSync('git', ['clone', '--quiet', '--depth', '1', `file://${REPO}`, clone]);
-    fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(clone, 'node_modules'));
+    for (const modules of ['node_modules', ...workspaceModuleDirs()]) {
+      fs.symlinkSync(path.join(REPO, modules), path.join(clone, modules));
+    }
     const port = await freePort();
     const child = spawn('npm', ['start'], {
       cwd: clone,

@@ -87,6 +87,7 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
       hooks: signInHooks({ throttle, audit: options.audit }),
     }),
   );
+  await auth.$context; // builds better-auth's context now, so a bad configuration stops start-up
   const nodeHandler = toNodeHandler(auth);
   const knownCapabilities = () => [...ALL_PLATFORM_CAPABILITIES, ...options.runbookCapabilities()];
 

@@ -77,6 +77,19 @@ describe('sign-in over HTTP', () => {
     });
   });
 
+  it('ends the session on sign-out', async () => {
+    const result = await signIn(s.baseUrl, 'op@ops.local', PASSWORD);
+    const cookie = setCookies(result.headers)
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const out = await request(s.baseUrl, 'POST', `${AUTH_BASE_PATH}/sign-out`, {
+      body: {},
+      headers: { cookie },
+    });
+    expect(out.status).toBe(200);
+    expect(await s.identity.principalFor(new Headers({ cookie }))).toBeNull();
+  });
+
   it('returns a bearer token that principalFor accepts, and refuses a forged one', async () => {
     const result = await signIn(s.baseUrl, 'op@ops.local', PASSWORD);
     const token = result.headers['set-auth-token'];
