@@ -24,7 +24,13 @@ interface Row {
 
 const PROCEDURES: Row[] = [
   { procedure: 'me.get', kind: 'query', capability: CAP.platform, input: () => undefined, allowed: 200 },
-  { procedure: 'runbooks.list', kind: 'query', capability: CAP.runbooksView, input: () => undefined, allowed: 200 },
+  {
+    procedure: 'runbooks.list',
+    kind: 'query',
+    capability: CAP.runbooksView,
+    input: () => undefined,
+    allowed: 200,
+  },
   {
     procedure: 'runbooks.preflight',
     kind: 'mutation',
@@ -41,12 +47,42 @@ const PROCEDURES: Row[] = [
     allowed: 400,
   },
   { procedure: 'runs.list', kind: 'query', capability: CAP.opsView, input: () => ({}), allowed: 200 },
-  { procedure: 'runs.get', kind: 'query', capability: CAP.opsView, input: ({ runId }) => ({ id: runId }), allowed: 200 },
+  {
+    procedure: 'runs.get',
+    kind: 'query',
+    capability: CAP.opsView,
+    input: ({ runId }) => ({ id: runId }),
+    allowed: 200,
+  },
   // The run is completed, so control is refused as bad input once access is granted.
-  { procedure: 'runs.cancel', kind: 'mutation', capability: CAP.runbooksRun, input: ({ runId }) => ({ id: runId }), allowed: 400 },
-  { procedure: 'runs.pause', kind: 'mutation', capability: CAP.runbooksRun, input: ({ runId }) => ({ id: runId }), allowed: 400 },
-  { procedure: 'runs.resume', kind: 'mutation', capability: CAP.runbooksRun, input: ({ runId }) => ({ id: runId }), allowed: 400 },
-  { procedure: 'tenants.search', kind: 'query', capability: CAP.runbooksView, input: () => ({ q: 'acme' }), allowed: 200 },
+  {
+    procedure: 'runs.cancel',
+    kind: 'mutation',
+    capability: CAP.runbooksRun,
+    input: ({ runId }) => ({ id: runId }),
+    allowed: 400,
+  },
+  {
+    procedure: 'runs.pause',
+    kind: 'mutation',
+    capability: CAP.runbooksRun,
+    input: ({ runId }) => ({ id: runId }),
+    allowed: 400,
+  },
+  {
+    procedure: 'runs.resume',
+    kind: 'mutation',
+    capability: CAP.runbooksRun,
+    input: ({ runId }) => ({ id: runId }),
+    allowed: 400,
+  },
+  {
+    procedure: 'tenants.search',
+    kind: 'query',
+    capability: CAP.runbooksView,
+    input: () => ({ q: 'acme' }),
+    allowed: 200,
+  },
   {
     procedure: 'breakGlass.activate',
     kind: 'mutation',
@@ -54,12 +90,29 @@ const PROCEDURES: Row[] = [
     input: () => ({ reasonCode: 'NOT_A_CODE', reasonText: 'x' }),
     allowed: 400,
   },
-  { procedure: 'notifications.list', kind: 'query', capability: CAP.platform, input: () => ({}), allowed: 200 },
-  { procedure: 'notifications.markRead', kind: 'mutation', capability: CAP.platform, input: () => ({ ids: [] }), allowed: 200 },
+  {
+    procedure: 'notifications.list',
+    kind: 'query',
+    capability: CAP.platform,
+    input: () => ({}),
+    allowed: 200,
+  },
+  {
+    procedure: 'notifications.markRead',
+    kind: 'mutation',
+    capability: CAP.platform,
+    input: () => ({ ids: [] }),
+    allowed: 200,
+  },
   { procedure: 'audit.list', kind: 'query', capability: CAP.opsView, input: () => ({}), allowed: 200 },
 ];
 
-const RUNBOOK_CAPS = [CAP.opsView, CAP.runbooksView, CAP.runbooksRun, 'platform.runbooks.findings.lifecycle_backfill'];
+const RUNBOOK_CAPS = [
+  CAP.opsView,
+  CAP.runbooksView,
+  CAP.runbooksRun,
+  'platform.runbooks.findings.lifecycle_backfill',
+];
 
 interface Persona {
   name: string;
@@ -72,14 +125,24 @@ interface Persona {
 const PERSONAS: Persona[] = [
   { name: 'anonymous', email: null, plane: null, capabilities: [] },
   { name: 'tenant user', email: 'customer@tenant-1.example', plane: 'tenant', capabilities: [] },
-  { name: 'viewer', email: 'viewer@ops.local', plane: 'platform', capabilities: [CAP.opsView, CAP.runbooksView] },
+  {
+    name: 'viewer',
+    email: 'viewer@ops.local',
+    plane: 'platform',
+    capabilities: [CAP.opsView, CAP.runbooksView],
+  },
   {
     name: 'operator',
     email: 'operator@ops.local',
     plane: 'platform',
     capabilities: [...RUNBOOK_CAPS, CAP.breakGlass, 'platform.alerts.manage', 'platform.schedules.manage'],
   },
-  { name: 'responder', email: 'responder@ops.local', plane: 'platform', capabilities: [CAP.opsView, CAP.breakGlass] },
+  {
+    name: 'responder',
+    email: 'responder@ops.local',
+    plane: 'platform',
+    capabilities: [CAP.opsView, CAP.breakGlass],
+  },
   {
     name: 'responder in break-glass',
     email: 'responder@ops.local',
@@ -120,26 +183,40 @@ describe('the /system access matrix', () => {
       const { cookie } = await d.signIn(persona.email);
       sessions.set(persona.name, { cookie });
       if (persona.breakGlass) {
-        await d.client(cookie).breakGlass.activate.mutate({ reasonCode: 'INCIDENT', reasonText: 'access matrix test' });
+        await d
+          .client(cookie)
+          .breakGlass.activate.mutate({ reasonCode: 'INCIDENT', reasonText: 'access matrix test' });
       }
     }
   });
   afterAll(() => d.stop());
 
-  const cases = PERSONAS.flatMap((persona) => PROCEDURES.map((row) => [persona.name, row.procedure, persona, row] as const));
+  const cases = PERSONAS.flatMap((persona) =>
+    PROCEDURES.map((row) => [persona.name, row.procedure, persona, row] as const),
+  );
 
   it.each(cases)('%s calling %s gets the specified status', async (_p, _r, persona, row) => {
     // Break-glass is per account, so the responder rows are checked with it on and off in turn.
     if (persona.email === 'responder@ops.local') await setBreakGlass(Boolean(persona.breakGlass));
-    const res = await callProcedure(d.url, row.procedure, row.kind, row.input(ctx), sessions.get(persona.name)!);
-    expect({ status: res.status, body: await res.text() }).toMatchObject({ status: expectedStatus(persona, row) });
+    const res = await callProcedure(
+      d.url,
+      row.procedure,
+      row.kind,
+      row.input(ctx),
+      sessions.get(persona.name)!,
+    );
+    expect({ status: res.status, body: await res.text() }).toMatchObject({
+      status: expectedStatus(persona, row),
+    });
   });
 
   async function setBreakGlass(on: boolean) {
     const cookie = sessions.get('responder in break-glass')!.cookie!;
     const me = await d.client(cookie).me.get.query();
     if (on && !me.breakGlass) {
-      await d.client(cookie).breakGlass.activate.mutate({ reasonCode: 'INCIDENT', reasonText: 'access matrix test' });
+      await d
+        .client(cookie)
+        .breakGlass.activate.mutate({ reasonCode: 'INCIDENT', reasonText: 'access matrix test' });
     }
     if (!on && me.breakGlass) await d.client(cookie).breakGlass.deactivate.mutate();
   }
@@ -152,7 +229,12 @@ describe('the /system access matrix', () => {
     };
     const unknown = await comparable(await fetch(`${d.url}/no/such/path`));
     expect(unknown.status).toBe(404);
-    for (const path of ['/system/api/trpc/runs.list', '/system/ops/runbooks', '/system/ops/runs/1', '/system/api/trpc/runs.onUpdate?input=%7B%22id%22%3A%221%22%7D']) {
+    for (const path of [
+      '/system/api/trpc/runs.list',
+      '/system/ops/runbooks',
+      '/system/ops/runs/1',
+      '/system/api/trpc/runs.onUpdate?input=%7B%22id%22%3A%221%22%7D',
+    ]) {
       expect(await comparable(await fetch(`${d.url}${path}`, { headers: { cookie } }))).toEqual(unknown);
     }
   });
@@ -188,7 +270,9 @@ describe('the /system access matrix', () => {
 
   it('accepts the bearer token the desktop app uses, without an Origin', async () => {
     const { token } = await d.signIn('viewer@ops.local');
-    const res = await fetch(`${d.url}/system/api/trpc/me.get`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${d.url}/system/api/trpc/me.get`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ result: { data: { user: { email: 'viewer@ops.local' } } } });
   });

@@ -8,11 +8,14 @@ import { removeSlowFindingWrites, slowFindingWrites } from '../support/slow-writ
 const RUNBOOK = 'findings.lifecycle.backfill';
 const REASON = { reasonCode: 'DATA_REPAIR' as const, reasonText: 'api flow test', confirmation: 'BACKFILL' };
 
-async function errorOf(promise: Promise<unknown>): Promise<{ code: string; message: string; data: Record<string, unknown> }> {
+async function errorOf(
+  promise: Promise<unknown>,
+): Promise<{ code: string; message: string; data: Record<string, unknown> }> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof TRPCClientError) return { code: error.data?.code, message: error.message, data: error.data };
+    if (error instanceof TRPCClientError)
+      return { code: error.data?.code, message: error.message, data: error.data };
     throw error;
   }
   throw new Error('expected the call to fail');
@@ -59,7 +62,10 @@ describe('runs over the API', () => {
     });
     expect(snapshots.at(-1)).toMatchObject({ status: 'completed', outcome: 'succeeded' });
     const run = await api.runs.get.query({ id: runId });
-    expect(run.summary).toMatchObject({ updated_count: preflight.affected_count, affected_count: preflight.affected_count });
+    expect(run.summary).toMatchObject({
+      updated_count: preflight.affected_count,
+      affected_count: preflight.affected_count,
+    });
     expect(run.actor).toMatchObject({ kind: 'user', email: 'operator@ops.local' });
     const audit = await api.audit.list.query({ runId });
     expect(audit.items.map((e) => e.action).reverse()).toEqual(['run.started', 'run.completed']);
@@ -71,7 +77,10 @@ describe('runs over the API', () => {
     const error = await errorOf(
       api.runbooks.run.mutate({ runbookId: RUNBOOK, scope: tenant('tenant-1'), preflightAffectedCount: 0 }),
     );
-    expect(error).toMatchObject({ code: 'PRECONDITION_FAILED', message: 'nothing to do: preflight found 0 affected rows' });
+    expect(error).toMatchObject({
+      code: 'PRECONDITION_FAILED',
+      message: 'nothing to do: preflight found 0 affected rows',
+    });
   });
 
   it('refuses a run whose data changed since the operator looked (409)', async () => {
@@ -99,7 +108,9 @@ describe('runs over the API', () => {
     );
     expect(error).toMatchObject({ code: 'BAD_REQUEST', data: { field: 'reasonText' } });
     expect(error.message).toMatch(/reasonText: .*500/);
-    const unknown = await errorOf(api.runbooks.preflight.mutate({ runbookId: RUNBOOK, scope: { kind: 'tenant', tenantId: 999999 } }));
+    const unknown = await errorOf(
+      api.runbooks.preflight.mutate({ runbookId: RUNBOOK, scope: { kind: 'tenant', tenantId: 999999 } }),
+    );
     expect(unknown).toMatchObject({ code: 'BAD_REQUEST', data: { field: 'tenant' } });
   });
 
@@ -112,7 +123,9 @@ describe('runs over the API', () => {
       ...REASON,
       preflightAffectedCount: preflight.affected_count,
     });
-    await waitFor(async () => ((await api.runs.get.query({ id: runId })).status === 'running' ? true : undefined));
+    await waitFor(async () =>
+      (await api.runs.get.query({ id: runId })).status === 'running' ? true : undefined,
+    );
 
     const conflict = await errorOf(
       api.runbooks.run.mutate({ runbookId: RUNBOOK, scope: tenant('tenant-3'), preflightAffectedCount: 1 }),

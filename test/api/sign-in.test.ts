@@ -27,7 +27,8 @@ describe('signing in to /system', () => {
 
   it('answers the 11th attempt within a minute for one IP and e-mail with 429, while another e-mail still gets in', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 11; i++) statuses.push((await attempt('viewer@ops.local', `wrong-password-${i}`)).status);
+    for (let i = 0; i < 11; i++)
+      statuses.push((await attempt('viewer@ops.local', `wrong-password-${i}`)).status);
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
     expect(statuses[10]).toBe(429);
     expect((await attempt('viewer@ops.local', DEMO_PASSWORD)).status).toBe(429); // even the right password, for now
@@ -37,7 +38,10 @@ describe('signing in to /system', () => {
       "SELECT ip, details FROM ops.audit_events WHERE action = 'auth.sign_in_failed'",
     );
     expect(failures).toHaveLength(10);
-    expect(failures[0]).toMatchObject({ ip: expect.stringMatching(/127\.0\.0\.1/), details: { email: 'viewer@ops.local' } });
+    expect(failures[0]).toMatchObject({
+      ip: expect.stringMatching(/127\.0\.0\.1/),
+      details: { email: 'viewer@ops.local' },
+    });
     const all = JSON.stringify(await d.t.sql('SELECT * FROM ops.audit_events'));
     expect(all).not.toContain('wrong-password');
   });

@@ -43,7 +43,8 @@ export async function startTestDaemon(
         headers: { 'content-type': 'application/json', origin: url },
         body: JSON.stringify({ email, password }),
       });
-      if (res.status !== 200) throw new Error(`sign-in of ${email} answered ${res.status}: ${await res.text()}`);
+      if (res.status !== 200)
+        throw new Error(`sign-in of ${email} answered ${res.status}: ${await res.text()}`);
       const setCookie = res.headers.get('set-cookie') ?? '';
       return { cookie: setCookie.split(';')[0]!, token: res.headers.get('set-auth-token') ?? '' };
     },
@@ -58,7 +59,10 @@ export async function startTestDaemon(
               EventSource,
               eventSourceOptions: () => ({
                 fetch: (input: string | URL | Request, init?: RequestInit) =>
-                  fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers() } }),
+                  fetch(input, {
+                    ...init,
+                    headers: { ...(init?.headers as Record<string, string>), ...headers() },
+                  }),
               }),
             }),
             false: httpBatchLink({ url: `${url}/system/api/trpc`, headers }),

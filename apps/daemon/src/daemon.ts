@@ -90,6 +90,7 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
         server.closeIdleConnections();
         await ops.service.shutdown();
         server.closeAllConnections(); // open SSE streams end here
+        await identity.close();
         await ops.close();
       })();
       return stopped;

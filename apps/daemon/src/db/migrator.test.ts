@@ -22,6 +22,11 @@ describe('migrate', () => {
     const results = await Promise.all([migrate(t.db.sequelize), migrate(t.db.sequelize)]);
     expect(results).toEqual([[], []]);
     const applied = await t.sql<{ name: string }>('SELECT name FROM ops.migrations ORDER BY name');
-    expect(applied.map((r) => r.name)).toEqual(['001_tenant_tables', '002_runs_and_audit']);
+    expect(applied.map((r) => r.name)).toEqual([
+      '001_tenant_tables',
+      '002_runs_and_audit',
+      '003_identity',
+      '004_notifications',
+    ]);
   });
 });

@@ -3,7 +3,7 @@ import { parse, requirePositional } from '../args.ts';
 import { UsageError } from '../exit-codes.ts';
 import type { Command } from '../main.ts';
 import { createOutput } from '../output.ts';
-import { identityFor } from './with-identity.ts';
+import { withIdentity } from './with-identity.ts';
 import { withOps } from './with-ops.ts';
 
 const usage =
@@ -34,14 +34,15 @@ export const operatorCommand: Command = {
     if (!PLANES.includes(plane))
       throw new UsageError('--plane', `--plane must be one of ${PLANES.join(', ')}`);
     return withOps(async (ops) => {
-      const identity = await identityFor(ops, ops.config);
-      const result = await identity.upsertAccount({
-        email: values.email!,
-        password: values.password!,
-        name: values.name,
-        plane,
-        capabilities: values.capability ?? [],
-      });
+      const result = await withIdentity(ops, (identity) =>
+        identity.upsertAccount({
+          email: values.email!,
+          password: values.password!,
+          name: values.name,
+          plane,
+          capabilities: values.capability ?? [],
+        }),
+      );
       out.result(
         { ...result, email: values.email, plane, capabilities: values.capability ?? [] },
         `${result.created ? 'created' : 'updated'} ${plane} account ${values.email} (${(values.capability ?? []).join(', ') || 'no capabilities'})`,

@@ -2,7 +2,7 @@ import { seedDemoData, validateSeedOptions } from '../../seed/index.ts';
 import { parse } from '../args.ts';
 import type { Command } from '../main.ts';
 import { createOutput, formatCount } from '../output.ts';
-import { identityFor } from './with-identity.ts';
+import { withIdentity } from './with-identity.ts';
 import { withOps } from './with-ops.ts';
 
 const usage = 'seed [--tenants 50] [--findings 20000] [--drift 0.3] [--seed 1] [--json]';
@@ -30,8 +30,9 @@ export const seedCommand: Command = {
     });
     return withOps(async (ops) => {
       const result = await seedDemoData(ops.db.pool, options);
-      const identity = await identityFor(ops, ops.config);
-      const accounts = await identity.ensureDemoAccounts(ops.config.demoPassword);
+      const accounts = await withIdentity(ops, (identity) =>
+        identity.ensureDemoAccounts(ops.config.demoPassword),
+      );
       out.result(
         { ...result, accounts },
         [

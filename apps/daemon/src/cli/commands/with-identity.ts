@@ -3,8 +3,17 @@ import { createIdentity, type Identity } from '../../identity/index.ts';
 import type { Ops } from '../../ops.ts';
 import { sessionSecret } from '../../secret.ts';
 
-/** The identity store for commands that manage accounts (no HTTP involved). */
-export function identityFor(ops: Ops, config: OpsConfig, baseUrl?: string): Promise<Identity> {
+/** The identity store for commands that manage accounts (no HTTP involved); closed with the command. */
+export async function withIdentity<T>(ops: Ops, fn: (identity: Identity) => Promise<T>): Promise<T> {
+  const identity = await identityFor(ops, ops.config);
+  try {
+    return await fn(identity);
+  } finally {
+    await identity.close();
+  }
+}
+
+function identityFor(ops: Ops, config: OpsConfig, baseUrl?: string): Promise<Identity> {
   return createIdentity({
     db: ops.db,
     audit: ops.audit,
