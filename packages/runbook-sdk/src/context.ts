@@ -55,11 +55,17 @@ export interface ChunkedResult {
 
 export interface PreflightContext {
   db: SqlExecutor;
+  /** The run's parameter values, validated against the runbook's `parameters` schema. */
+  params: Record<string, unknown>;
   log(message: string): void;
 }
 
 export interface RunContext {
   db: SqlExecutor;
+  /** The run's parameter values, validated against the runbook's `parameters` schema. */
+  params: Record<string, unknown>;
+  /** The run's id, e.g. to tag rows a runbook archives. */
+  runId: string;
   /** Aborted when the run is cancelled or paused; the daemon stops after the current chunk. */
   signal: AbortSignal;
   /** The cursor of the last checkpoint when this run resumes, otherwise null. */

@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import type { PreflightContext, PreflightResult, RunContext, RunResult } from './context.ts';
 import type { LockRequest } from './locks.ts';
+import { describeParameters, type ParameterSchema } from './parameters.ts';
 import { type ResolvedScope, SCOPE_KINDS, type ScopeKind } from './scope.ts';
 import { CORE_SUMMARY_KEYS, isValidSummaryKeyName } from './summary-keys.ts';
 import { SDK_VERSION, sdkRangeAccepts } from './version.ts';
@@ -21,6 +23,17 @@ export interface RunbookDefinition {
   summaryKeys?: readonly string[];
   preflight(ctx: PreflightContext, scope: ResolvedScope): Promise<PreflightResult>;
   run(ctx: RunContext, scope: ResolvedScope): Promise<RunResult>;
+  /**
+   * Typed parameters (a zod object of text, number, boolean, enum or date fields). The daemon
+   * validates values from the API and the CLI against it, stores them on the run, and passes them
+   * as `ctx.params`; the console renders a form from it.
+   */
+  parameters?: ParameterSchema;
+  /**
+   * What this runbook writes, e.g. `table:findings`. Runs of different runbooks that write the
+   * same resource on overlapping scopes exclude each other, like runs of one runbook.
+   */
+  resources?: readonly string[];
   /** Overrides the default lock hierarchy (see `defaultLockRequests`). */
   lockRequests?(scope: ResolvedScope): LockRequest[];
 }
@@ -38,6 +51,7 @@ export class RunbookDefinitionError extends Error {
 
 const RUNBOOK_ID = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 const CAPABILITY = /^platform\.runbooks\.[a-z0-9_.]+$/;
+const RESOURCE = /^[a-z]+:[a-z0-9_.]+$/;
 
 /** Every way a definition breaks the contract; empty when it is valid. */
 export function definitionProblems(def: Partial<RunbookDefinition>): string[] {
@@ -73,6 +87,22 @@ export function definitionProblems(def: Partial<RunbookDefinition>): string[] {
       problems.push(`summary key ${key} is already a core key; do not declare it`);
     }
   }
+  for (const resource of def.resources ?? []) {
+    if (typeof resource !== 'string' || !RESOURCE.test(resource)) {
+      problems.push(`resource ${JSON.stringify(resource)} must look like "table:findings"`);
+    }
+  }
+  if (def.parameters !== undefined) {
+    if (!(def.parameters instanceof z.ZodObject)) {
+      problems.push('parameters must be a zod object schema (z.object({...}))');
+    } else {
+      try {
+        describeParameters(def.parameters);
+      } catch (error) {
+        problems.push((error as Error).message);
+      }
+    }
+  }
   if (typeof def.preflight !== 'function') problems.push('preflight must be a function');
   if (typeof def.run !== 'function') problems.push('run must be a function');
   return problems;
@@ -85,5 +115,10 @@ export function definitionProblems(def: Partial<RunbookDefinition>): string[] {
 export function defineRunbook(def: RunbookDefinition): Readonly<RunbookDefinition> {
   const problems = definitionProblems(def);
   if (problems.length > 0) throw new RunbookDefinitionError(def.id, problems);
-  return Object.freeze({ ...def, scopes: [...def.scopes], summaryKeys: [...(def.summaryKeys ?? [])] });
+  return Object.freeze({
+    ...def,
+    scopes: [...def.scopes],
+    summaryKeys: [...(def.summaryKeys ?? [])],
+    resources: [...(def.resources ?? [])],
+  });
 }

@@ -20,9 +20,20 @@ export {
   defaultLockRequests,
   type LockMode,
   type LockRequest,
+  resourceLockKey,
   runbookLockKey,
   tenantLockKey,
 } from './locks.ts';
+export {
+  coerceParameterStrings,
+  describeParameters,
+  PARAMETER_KINDS,
+  type ParameterDescription,
+  ParameterError,
+  type ParameterKind,
+  type ParameterSchema,
+  parseParameters,
+} from './parameters.ts';
 export {
   describeScope,
   PLATFORM_TENANT_EXTERNAL_ID,

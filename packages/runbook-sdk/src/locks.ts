@@ -13,18 +13,34 @@ export function runbookLockKey(runbookId: string): string {
 }
 
 export function tenantLockKey(runbookId: string, tenantId: number): string {
-  return `runbook:${runbookId}:tenant:${tenantId}`;
+  return `${runbookLockKey(runbookId)}:tenant:${tenantId}`;
+}
+
+export function resourceLockKey(resource: string): string {
+  return `resource:${resource}`;
+}
+
+/** One lockable thing (a runbook, or a resource such as `table:findings`) in the scope hierarchy. */
+function hierarchy(key: string, scope: ResolvedScope): LockRequest[] {
+  if (scope.kind === 'all') return [{ key, mode: 'exclusive' }];
+  return [
+    { key, mode: 'shared' },
+    { key: `${key}:tenant:${scope.tenantId}`, mode: 'exclusive' },
+  ];
 }
 
 /**
- * The default hierarchy: all tenants takes the runbook's key exclusively; one tenant takes it
- * shared plus the tenant's key exclusively. So an all-tenants run excludes every single-tenant run
- * of the same runbook, and runs on two different tenants do not exclude each other.
+ * The default hierarchy, for the runbook itself and each resource it writes: all tenants takes the
+ * key exclusively; one tenant takes it shared plus the tenant's key exclusively. So an all-tenants
+ * run excludes every single-tenant run of the same runbook (or of any runbook writing the same
+ * resource), and runs on two different tenants do not exclude each other.
  */
-export function defaultLockRequests(runbookId: string, scope: ResolvedScope): LockRequest[] {
-  if (scope.kind === 'all') return [{ key: runbookLockKey(runbookId), mode: 'exclusive' }];
-  return [
-    { key: runbookLockKey(runbookId), mode: 'shared' },
-    { key: tenantLockKey(runbookId, scope.tenantId), mode: 'exclusive' },
-  ];
+export function defaultLockRequests(
+  runbookId: string,
+  scope: ResolvedScope,
+  resources: readonly string[] = [],
+): LockRequest[] {
+  return [runbookLockKey(runbookId), ...resources.map(resourceLockKey)].flatMap((key) =>
+    hierarchy(key, scope),
+  );
 }

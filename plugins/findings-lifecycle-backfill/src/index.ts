@@ -32,6 +32,7 @@ export default defineRunbook({
   capability: 'platform.runbooks.findings.lifecycle_backfill',
   scopes: ['all', 'tenant'],
   confirmationPhrase: 'BACKFILL',
+  resources: ['table:findings'],
   async preflight(ctx, scope) {
     assertNotPlatform(scope);
     return lifecyclePreflight(ctx, scope);

@@ -181,6 +181,8 @@ export async function backfill(
 ): Promise<Record<string, number>> {
   const ctx: RunContext = {
     db: executor(opts.client ?? t.db.pool),
+    params: {},
+    runId: '0',
     signal: new AbortController().signal,
     resumeCursor: null,
     preflightAffectedCount: 0,
@@ -195,5 +197,5 @@ export function preflight(
   scope: ResolvedScope,
   client?: pg.PoolClient,
 ): Promise<PreflightResult> {
-  return runbook.preflight({ db: executor(client ?? t.db.pool), log: () => {} }, scope);
+  return runbook.preflight({ db: executor(client ?? t.db.pool), params: {}, log: () => {} }, scope);
 }

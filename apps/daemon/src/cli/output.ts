@@ -1,5 +1,11 @@
 import { CLI_ARGUMENT_FOR_FIELD, classifyError } from './exit-codes.ts';
 
+/** The command-line spelling of a service field: `params.dryRun` is `--param dryRun`. */
+function cliArgumentFor(field: string): string {
+  if (field.startsWith('params.')) return `--param ${field.slice('params.'.length)}`;
+  return CLI_ARGUMENT_FOR_FIELD[field] ?? field;
+}
+
 export interface Output {
   json: boolean;
   /** The final result: one JSON object as the last line with --json, or text. */
@@ -28,7 +34,7 @@ export function createOutput(json: boolean): Output {
 export function reportError(out: Output, error: unknown): number {
   const { exit, code } = classifyError(error);
   const field = (error as { field?: string }).field;
-  const argument = field ? (CLI_ARGUMENT_FOR_FIELD[field] ?? field) : undefined;
+  const argument = field ? cliArgumentFor(field) : undefined;
   const message = (error as Error).message ?? String(error);
   if (out.json) {
     process.stdout.write(`${JSON.stringify({ error: { code, message, field: argument ?? null } })}\n`);

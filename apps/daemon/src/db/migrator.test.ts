@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
-import { migrate } from './migrator.ts';
+import { MIGRATION_NAMES, migrate } from './migrator.ts';
 
 describe('migrate', () => {
   let t: TestDatabase;
@@ -22,11 +22,7 @@ describe('migrate', () => {
     const results = await Promise.all([migrate(t.db.sequelize), migrate(t.db.sequelize)]);
     expect(results).toEqual([[], []]);
     const applied = await t.sql<{ name: string }>('SELECT name FROM ops.migrations ORDER BY name');
-    expect(applied.map((r) => r.name)).toEqual([
-      '001_tenant_tables',
-      '002_runs_and_audit',
-      '003_identity',
-      '004_notifications',
-    ]);
+    expect(applied.map((r) => r.name)).toEqual([...MIGRATION_NAMES].sort());
+    expect(MIGRATION_NAMES[0]).toBe('001_tenant_tables');
   });
 });

@@ -4,6 +4,7 @@ import * as m001 from './migrations/001_tenant_tables.ts';
 import * as m002 from './migrations/002_runs_and_audit.ts';
 import * as m003 from './migrations/003_identity.ts';
 import * as m004 from './migrations/004_notifications.ts';
+import * as m007 from './migrations/007_run_params.ts';
 
 /** A migration gets one function: run SQL (several statements allowed). */
 export type Migration = (params: { context: (sql: string) => Promise<unknown> }) => Promise<void>;
@@ -14,7 +15,11 @@ const MIGRATIONS: { name: string; up: Migration; down: Migration }[] = [
   { name: '002_runs_and_audit', ...m002 },
   { name: '003_identity', ...m003 },
   { name: '004_notifications', ...m004 },
+  { name: '007_run_params', ...m007 },
 ];
+
+/** Every migration's name, in order. */
+export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map((m) => m.name);
 
 /** Umzug's record of applied migrations, written inside the migration transaction. */
 class TransactionalStorage implements UmzugStorage {

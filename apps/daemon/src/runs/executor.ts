@@ -85,6 +85,8 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
 
   const context = (): RunContext => ({
     db: sqlExecutor(deps.pool),
+    params: execution.run.params,
+    runId,
     signal: controller.signal,
     resumeCursor: resume.cursor,
     preflightAffectedCount: Number(

@@ -42,6 +42,7 @@ export interface RunRecord {
   breakGlass: unknown;
   reasonCode: string | null;
   reasonText: string | null;
+  params: Record<string, unknown>;
   summary: Summary;
   context: Record<string, unknown>;
   progress: Partial<RunProgress>;
@@ -67,6 +68,7 @@ export interface RunRow {
   break_glass: unknown;
   reason_code: string | null;
   reason_text: string | null;
+  params: Record<string, unknown>;
   summary: Summary;
   context: Record<string, unknown>;
   progress: Partial<RunProgress>;
@@ -98,6 +100,7 @@ export function defineRunModel(sequelize: Sequelize): RunModel {
       break_glass: DataTypes.JSONB,
       reason_code: DataTypes.TEXT,
       reason_text: DataTypes.TEXT,
+      params: DataTypes.JSONB,
       summary: DataTypes.JSONB,
       context: DataTypes.JSONB,
       progress: DataTypes.JSONB,
@@ -128,6 +131,7 @@ export function toRunRecord(row: RunRow): RunRecord {
     breakGlass: row.break_glass ?? null,
     reasonCode: row.reason_code,
     reasonText: row.reason_text,
+    params: row.params ?? {},
     summary: row.summary ?? {},
     context: row.context ?? {},
     progress: row.progress ?? {},

@@ -21,6 +21,7 @@ export interface NewRun {
   breakGlass?: unknown;
   reasonCode: string | null;
   reasonText: string | null;
+  params: Record<string, unknown>;
   context: Record<string, unknown>;
   owner: { token: string; host: string; pid: number };
 }
@@ -53,6 +54,7 @@ export class RunRepository {
       break_glass: run.breakGlass ?? null,
       reason_code: run.reasonCode,
       reason_text: run.reasonText,
+      params: run.params,
       context: run.context,
       owner: run.owner,
       status: 'queued',

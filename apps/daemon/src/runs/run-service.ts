@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import {
   defaultLockRequests,
+  describeParameters,
   describeScope,
   type LockRequest,
+  ParameterError,
   type PreflightResult,
+  parseParameters,
   type ResolvedScope,
   type RunbookDefinition,
   type Scope,
@@ -39,6 +42,8 @@ export interface StartRunRequest {
   reasonCode?: string | null;
   reasonText?: string | null;
   confirmation?: string | null;
+  /** Raw parameter values; validated against the runbook's schema. */
+  params?: Record<string, unknown>;
   /** What the operator's own preflight showed; if the data changed since, the run is refused. */
   preflightAffectedCount?: number;
   breakGlass?: unknown;
@@ -89,6 +94,8 @@ export class RunService {
       scopes: [...def.scopes],
       capability: def.capability,
       confirmationPhrase: def.confirmationPhrase,
+      parameters: describeParameters(def.parameters),
+      resources: [...(def.resources ?? [])],
     }));
   }
 
@@ -128,11 +135,13 @@ export class RunService {
     scope: ScopeInput;
     actor: Actor;
     authorize?: Authorize;
+    params?: Record<string, unknown>;
   }): Promise<{ scope: ResolvedScope; result: PreflightResult }> {
     const def = this.runbook(request.runbookId);
     this.require(request, PREFLIGHT_CAPABILITY);
+    const params = validateParams(def, request.params);
     const scope = await this.resolve(def, request.scope);
-    const result = await def.preflight({ db: sqlExecutor(this.deps.db.pool), log: this.log }, scope);
+    const result = await def.preflight({ db: sqlExecutor(this.deps.db.pool), params, log: this.log }, scope);
     return { scope, result };
   }
 
@@ -156,6 +165,7 @@ export class RunService {
     this.require(request, def.capability);
     const scope = await this.resolve(def, request.scope);
     const reason = validateReason(scope.kind, request);
+    const params = validateParams(def, request.params);
     if (scope.kind === 'all' && request.confirmation !== def.confirmationPhrase) {
       throw new InputError(
         'confirmation',
@@ -164,12 +174,15 @@ export class RunService {
     }
     await this.reapInterrupted();
 
-    const lockRequests = def.lockRequests?.(scope) ?? defaultLockRequests(def.id, scope);
+    const lockRequests = lockRequestsOf(def, scope);
     const locks = await RunLockSession.open(() => this.deps.db.dedicatedClient());
     let handedOver = false;
     try {
       if (!(await locks.tryAcquire(lockRequests))) throw await this.lockConflict(def, scope, lockRequests);
-      const preflight = await def.preflight({ db: sqlExecutor(this.deps.db.pool), log: this.log }, scope);
+      const preflight = await def.preflight(
+        { db: sqlExecutor(this.deps.db.pool), params, log: this.log },
+        scope,
+      );
       if (preflight.affected_count === 0) throw new NothingToDoError(def.id, scope);
       if (
         request.preflightAffectedCount !== undefined &&
@@ -188,6 +201,7 @@ export class RunService {
         actor: request.actor,
         breakGlass: request.breakGlass,
         ...reason,
+        params,
         owner,
         context: { preflight, locks: lockRequests },
       });
@@ -376,8 +390,7 @@ export class RunService {
 
   private async adopt(run: RunRecord): Promise<void> {
     const def = this.runbook(run.type);
-    const lockRequests =
-      (run.context.locks as LockRequest[] | undefined) ?? defaultLockRequests(def.id, run.scope);
+    const lockRequests = (run.context.locks as LockRequest[] | undefined) ?? lockRequestsOf(def, run.scope);
     const locks = await RunLockSession.open(() => this.deps.db.dedicatedClient());
     try {
       if (!(await locks.tryAcquire(lockRequests)))
@@ -428,5 +441,23 @@ export class RunService {
   /** Ctrl-C in `exec`: stop after the current chunk. The CLI is the run's own actor. */
   requestCancel(id: string): Promise<void> {
     return this.deps.runs.requestAction(id, 'cancel');
+  }
+}
+
+/** The runbook's own lock hierarchy, or the default one over its id and the resources it writes. */
+function lockRequestsOf(def: RunbookDefinition, scope: ResolvedScope): LockRequest[] {
+  return def.lockRequests?.(scope) ?? defaultLockRequests(def.id, scope, def.resources ?? []);
+}
+
+/** Throws InputError naming the parameter (`params.<name>`). */
+function validateParams(
+  def: RunbookDefinition,
+  raw: Record<string, unknown> | undefined,
+): Record<string, unknown> {
+  try {
+    return parseParameters(def.parameters, raw ?? {});
+  } catch (error) {
+    if (error instanceof ParameterError) throw new InputError(`params.${error.parameter}`, error.message);
+    throw error;
   }
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PLATFORM_CAPABILITIES } from '../../identity/capabilities.ts';
 import { authorizeFor, capabilityProcedure, router } from '../trpc.ts';
 import { actorOf } from './actor.ts';
-import { reasonCodeSchema, reasonTextSchema, scopeSchema } from './schemas.ts';
+import { paramsSchema, reasonCodeSchema, reasonTextSchema, scopeSchema } from './schemas.ts';
 
 export const runbooksRouter = router({
   list: capabilityProcedure(PLATFORM_CAPABILITIES.runbooksView).query(async ({ ctx }) => {
@@ -17,6 +17,8 @@ export const runbooksRouter = router({
         scopes: r.scopes,
         capability: r.capability,
         confirmationPhrase: r.confirmationPhrase,
+        parameters: r.parameters,
+        resources: r.resources,
         lastRun: last
           ? { id: last.id, status: last.status, outcome: last.outcome, finishedAt: last.finishedAt }
           : null,
@@ -25,13 +27,14 @@ export const runbooksRouter = router({
   }),
 
   preflight: capabilityProcedure(PLATFORM_CAPABILITIES.runbooksView)
-    .input(z.object({ runbookId: z.string().min(1), scope: scopeSchema }))
+    .input(z.object({ runbookId: z.string().min(1), scope: scopeSchema, params: paramsSchema }))
     .mutation(async ({ ctx, input }) => {
       const { ops } = ctx.services;
       const actor = actorOf(ctx.principal);
       const { scope, result } = await ops.service.preflight({
         runbookId: input.runbookId,
         scope: input.scope,
+        params: input.params,
         actor,
         authorize: authorizeFor(ctx.principal),
       });
@@ -56,6 +59,7 @@ export const runbooksRouter = router({
         reasonText: reasonTextSchema.optional(),
         confirmation: z.string().max(100).optional(),
         preflightAffectedCount: z.number().int().min(0),
+        params: paramsSchema,
       }),
     )
     .mutation(async ({ ctx, input }) => {

@@ -19,4 +19,7 @@ export const pageSchema = {
   limit: z.number().int().min(1).max(200).default(50),
 };
 
+/** Runbook parameter values; each runbook's own schema validates them in the run service. */
+export const paramsSchema = z.record(z.string().max(64), z.unknown()).optional();
+
 export const runStatusSchema = z.enum(RUN_STATUSES);

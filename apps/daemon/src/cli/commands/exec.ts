@@ -6,11 +6,11 @@ import { EXIT_FOR_OUTCOME } from '../exit-codes.ts';
 import type { Command } from '../main.ts';
 import { createOutput, formatCount, type Output } from '../output.ts';
 import { ttyProgress } from '../progress-bar.ts';
-import { cliActor } from './preflight.ts';
+import { cliActor, cliParams } from './preflight.ts';
 import { withOps } from './with-ops.ts';
 
 const usage =
-  'exec <runbook-id> [--tenant <external_id>] [--reason-code CODE] [--reason-text TEXT] [--confirm PHRASE] [--json]';
+  'exec <runbook-id> [--tenant <external_id>] [--reason-code CODE] [--reason-text TEXT] [--confirm PHRASE] [--param name=value]... [--json]';
 
 /** The JSON object deploy pipelines read as the last line of `exec --json`. */
 export function execResult(run: RunRecord) {
@@ -64,6 +64,7 @@ export const execCommand: Command = {
         'reason-code': { type: 'string' },
         'reason-text': { type: 'string' },
         confirm: { type: 'string' },
+        param: { type: 'string', multiple: true },
       },
       usage,
     );
@@ -94,6 +95,7 @@ export const execCommand: Command = {
           reasonCode: values['reason-code'],
           reasonText: values['reason-text'],
           confirmation,
+          params: cliParams(ops, runbookId, values.param),
           onProgress: (p) => {
             bar?.update(p);
             out.event({ event: 'progress', ...p });

@@ -1,11 +1,24 @@
 import os from 'node:os';
+import { coerceParameterStrings, describeParameters, ParameterError } from '@ops/runbook-sdk';
+import { InputError } from '../../errors.ts';
+import type { Ops } from '../../ops.ts';
 import type { Actor } from '../../runs/index.ts';
 import { parse, requirePositional } from '../args.ts';
 import type { Command } from '../main.ts';
 import { createOutput, formatCount } from '../output.ts';
 import { withOps } from './with-ops.ts';
 
-const usage = 'preflight <runbook-id> [--tenant <external_id>] [--json]';
+const usage = 'preflight <runbook-id> [--tenant <external_id>] [--param name=value]... [--json]';
+
+/** `--param name=value` pairs typed by the runbook's parameter kinds. Throws InputError naming the parameter. */
+export function cliParams(ops: Ops, runbookId: string, pairs: string[] | undefined): Record<string, unknown> {
+  try {
+    return coerceParameterStrings(describeParameters(ops.service.runbook(runbookId).parameters), pairs ?? []);
+  } catch (error) {
+    if (error instanceof ParameterError) throw new InputError(`params.${error.parameter}`, error.message);
+    throw error;
+  }
+}
 
 /** The actor of every CLI run, with who ran it and where (kept on the run record). */
 export const cliActor = (): Actor => ({
@@ -19,13 +32,18 @@ export const preflightCommand: Command = {
   usage,
   summary: 'read-only: how many rows the runbook would change, and where',
   async run(argv) {
-    const { values, positionals } = parse(argv, { tenant: { type: 'string' } }, usage);
+    const { values, positionals } = parse(
+      argv,
+      { tenant: { type: 'string' }, param: { type: 'string', multiple: true } },
+      usage,
+    );
     const out = createOutput(Boolean(values.json));
     const runbookId = requirePositional(positionals, 0, '<runbook-id>', usage);
     return withOps(async (ops) => {
       const { scope, result } = await ops.service.preflight({
         runbookId,
         scope: { kind: 'externalId', externalId: values.tenant },
+        params: cliParams(ops, runbookId, values.param),
         actor: cliActor(),
       });
       const where = scope.kind === 'all' ? 'all tenants' : `tenant ${scope.externalId}`;
