@@ -34,6 +34,7 @@ export {
   type ParameterSchema,
   parseParameters,
 } from './parameters.ts';
+export { PRODUCT_SCHEMA_SQL } from './product-schema.ts';
 export {
   describeScope,
   PLATFORM_TENANT_EXTERNAL_ID,
