@@ -68,6 +68,8 @@ export async function checkRunbookContract(
     const prefix = `kit_${process.pid}_${++databaseCounter}`;
     const fixtureUrl = await server.createDatabase(`${prefix}_fixture`);
     const fixture = open(fixtureUrl);
+    // What a daemon's database always has: the platform's own schema and the product's tables.
+    await fixture.query('CREATE SCHEMA IF NOT EXISTS ops');
     await fixture.query(PRODUCT_SCHEMA_SQL);
     await options.setup(executorOf(fixture));
     await fixture.end();
