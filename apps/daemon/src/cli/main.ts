@@ -2,6 +2,7 @@ import { loadConfig } from '../config.ts';
 import { execCommand } from './commands/exec.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { operatorCommand } from './commands/operator.ts';
+import { pluginsCommand } from './commands/plugins.ts';
 import { preflightCommand } from './commands/preflight.ts';
 import { runbooksCommand } from './commands/runbooks.ts';
 import { runsCommand } from './commands/runs.ts';
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, Command> = {
   exec: execCommand,
   runs: runsCommand,
   operator: operatorCommand,
+  plugins: pluginsCommand,
 };
 
 function help(): string {

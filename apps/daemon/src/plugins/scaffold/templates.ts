@@ -1,0 +1,123 @@
+/** The files of a new plugin package; `{{…}}` placeholders are filled by `scaffoldPlugin`. */
+export const TEMPLATES: Record<string, string> = {
+  'package.json': `{
+  "name": "{{packageName}}",
+  "version": "0.1.0",
+  "private": true,
+  "type": "module",
+  "description": "Runbook {{id}}",
+  "exports": { ".": "./src/index.ts" },
+  "scripts": { "test": "vitest run" },
+  "dependencies": { "@ops/runbook-sdk": "^1.0.0" },
+  "devDependencies": { "vitest": "^4.1.0" }
+}
+`,
+  'src/index.ts': `import { defineRunbook, type KeysetWork, type ResolvedScope } from '@ops/runbook-sdk';
+
+// An example to start from: lower-cases findings' severity ("HIGH" -> "high"). Replace the SQL
+// with your repair; keep the shape: a read-only preflight, and keyset chunks that write only the
+// rows that need it, so a second run changes nothing.
+
+const scopeSql = (scope: ResolvedScope, params: unknown[]) => {
+  params.push('platform');
+  const base = \`t.external_id <> $\${params.length}\`;
+  if (scope.kind === 'all') return base;
+  params.push(scope.tenantId);
+  return \`\${base} AND f.tenant_id = $\${params.length}::bigint\`;
+};
+
+const NEEDS_WORK = 'f.severity <> lower(f.severity)';
+const FROM = 'findings f JOIN tenants t ON t.id = f.tenant_id';
+
+function work(scope: ResolvedScope): KeysetWork {
+  return {
+    async countItems(db) {
+      const params: unknown[] = [];
+      const { rows } = await db.query<{ n: number }>(\`SELECT count(*)::int AS n FROM \${FROM} WHERE \${scopeSql(scope, params)}\`, params);
+      return rows[0]?.n ?? 0;
+    },
+    async nextChunk(db, afterId, size) {
+      const params: unknown[] = [afterId, size];
+      const { rows } = await db.query<{ last: string | null; n: number }>(
+        \`SELECT max(id)::text AS last, count(*)::int AS n FROM (
+           SELECT f.id FROM \${FROM} WHERE f.id > coalesce($1::bigint, 0) AND \${scopeSql(scope, params)}
+            ORDER BY f.id LIMIT $2) c\`,
+        params,
+      );
+      return rows[0]?.last ? { lastId: rows[0].last, items: rows[0].n } : null;
+    },
+    async tenantsInRange(db, range) {
+      const params: unknown[] = [range.afterId, range.lastId];
+      const { rows } = await db.query<{ tenant_id: string; external_id: string }>(
+        \`SELECT DISTINCT f.tenant_id, t.external_id FROM \${FROM}
+          WHERE f.id > coalesce($1::bigint, 0) AND f.id <= $2::bigint AND \${scopeSql(scope, params)}\`,
+        params,
+      );
+      return rows.map((r) => ({ tenantId: Number(r.tenant_id), externalId: r.external_id }));
+    },
+    async applyChunk(tx, chunk) {
+      const params: unknown[] = [chunk.afterId, chunk.lastId, chunk.onlyTenantId, chunk.excludeTenantIds];
+      const { rowCount } = await tx.query(
+        \`UPDATE findings f SET severity = lower(f.severity), updated_at = now() FROM tenants t
+          WHERE t.id = f.tenant_id AND f.id > coalesce($1::bigint, 0) AND f.id <= $2::bigint
+            AND ($3::bigint IS NULL OR f.tenant_id = $3::bigint) AND NOT (f.tenant_id = ANY($4::bigint[]))
+            AND \${NEEDS_WORK} AND \${scopeSql(scope, params)}\`,
+        params,
+      );
+      return { updated: rowCount };
+    },
+  };
+}
+
+export default defineRunbook({
+  id: '{{id}}',
+  version: '0.1.0',
+  title: '{{title}}',
+  description: 'Describe what this runbook repairs, and what it never touches.',
+  sdk: '^1.0.0',
+  capability: '{{capability}}',
+  scopes: ['all', 'tenant'],
+  confirmationPhrase: '{{phrase}}',
+  resources: ['table:findings'],
+  async preflight(ctx, scope) {
+    const params: unknown[] = [];
+    const { rows } = await ctx.db.query<{ affected: number; scanned: number; tenants: number }>(
+      \`SELECT count(*) FILTER (WHERE \${NEEDS_WORK})::int AS affected, count(*)::int AS scanned,
+              count(DISTINCT f.tenant_id) FILTER (WHERE \${NEEDS_WORK})::int AS tenants
+         FROM \${FROM} WHERE \${scopeSql(scope, params)}\`,
+      params,
+    );
+    const r = rows[0]!;
+    return { affected_count: r.affected, total_scanned: r.scanned, estimated_tenants: r.tenants };
+  },
+  async run(ctx, scope) {
+    return { ...(await ctx.runChunked(work(scope))) };
+  },
+});
+`,
+  'src/runbook.test.ts': `import { assertRunbookContract } from '@ops/runbook-sdk/testing';
+import { expect, it } from 'vitest';
+import runbook from './index.ts';
+
+it('keeps the runbook contract on a real PostgreSQL', async () => {
+  const report = await assertRunbookContract(runbook, {
+    volatileColumns: ['findings.updated_at'],
+    async setup(db) {
+      await db.query("INSERT INTO tenants (external_id, name) VALUES ('platform', 'Platform'), ('acme', 'Acme')");
+      await db.query(\`INSERT INTO findings (tenant_id, fingerprint, title, severity, created_at, updated_at)
+        SELECT t.id, 'fp-' || g, 'Finding', (ARRAY['HIGH', 'low', 'Medium'])[1 + g % 3], now(), now()
+          FROM tenants t CROSS JOIN generate_series(1, 6) g\`);
+    },
+  });
+  expect(report.ok).toBe(true);
+}, 120_000);
+`,
+  'README.md': `# {{id}}
+
+A runbook for Ops Runbooks, made by \`ops-daemon plugins new\`.
+
+- \`npm test\` checks it against the runbook contract on a throwaway PostgreSQL.
+- \`npx ops-daemon plugins check .\` validates the definition without starting anything.
+- Load it into a daemon with \`OPS_PLUGINS=/path/to/this/folder npx ops-daemon serve\`.
+`,
+};
