@@ -8,7 +8,7 @@ export const runbooksRouter = router({
   list: capabilityProcedure(PLATFORM_CAPABILITIES.runbooksView).query(async ({ ctx }) => {
     const { ops } = ctx.services;
     const latest = await ops.runs.latestByType();
-    return ops.service.catalog().map((r) => {
+    const available = ops.service.catalog().map((r) => {
       const last = latest.get(r.id);
       return {
         id: r.id,
@@ -22,8 +22,25 @@ export const runbooksRouter = router({
         lastRun: last
           ? { id: last.id, status: last.status, outcome: last.outcome, finishedAt: last.finishedAt }
           : null,
+        available: true,
+        unavailableReason: null as string | null,
       };
     });
+    // Plugins the daemon refused stay visible, with the reason, so an operator knows why one is missing.
+    const refused = ops.registry.unavailable.map((u) => ({
+      id: u.id ?? u.source,
+      title: u.id ?? u.source,
+      description: '',
+      scopes: [] as string[],
+      capability: '',
+      confirmationPhrase: '',
+      parameters: [] as (typeof available)[number]['parameters'],
+      resources: [] as string[],
+      lastRun: null,
+      available: false,
+      unavailableReason: u.reason as string | null,
+    }));
+    return [...available, ...refused];
   }),
 
   preflight: capabilityProcedure(PLATFORM_CAPABILITIES.runbooksView)
