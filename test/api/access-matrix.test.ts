@@ -10,6 +10,8 @@ const CAP = {
   runbooksView: 'platform.runbooks.view',
   runbooksRun: 'platform.runbooks.run',
   breakGlass: 'platform.breakglass',
+  alertsManage: 'platform.alerts.manage',
+  schedulesManage: 'platform.schedules.manage',
   platform: null, // any platform operator
 } as const;
 
@@ -105,6 +107,69 @@ const PROCEDURES: Row[] = [
     allowed: 200,
   },
   { procedure: 'audit.list', kind: 'query', capability: CAP.opsView, input: () => ({}), allowed: 200 },
+  {
+    procedure: 'alerts.list',
+    kind: 'query',
+    capability: CAP.alertsManage,
+    input: () => undefined,
+    allowed: 200,
+  },
+  // A malformed webhook URL: refused as bad input once access is granted, so nothing is created.
+  {
+    procedure: 'alerts.create',
+    kind: 'mutation',
+    capability: CAP.alertsManage,
+    input: () => ({ kind: 'teams', name: 'x', webhookUrl: 'not a url' }),
+    allowed: 400,
+  },
+  {
+    procedure: 'alerts.test',
+    kind: 'mutation',
+    capability: CAP.alertsManage,
+    input: () => ({ id: '999999' }),
+    allowed: 404,
+  },
+  {
+    procedure: 'alerts.deliveries',
+    kind: 'query',
+    capability: CAP.opsView,
+    input: ({ runId }) => ({ runId }),
+    allowed: 200,
+  },
+  {
+    procedure: 'schedules.list',
+    kind: 'query',
+    capability: CAP.opsView,
+    input: () => undefined,
+    allowed: 200,
+  },
+  {
+    procedure: 'schedules.occurrences',
+    kind: 'query',
+    capability: CAP.opsView,
+    input: () => ({ id: '999999' }),
+    allowed: 404,
+  },
+  {
+    procedure: 'schedules.create',
+    kind: 'mutation',
+    capability: CAP.schedulesManage,
+    input: () => ({
+      name: 'x',
+      cron: 'never',
+      runbookId: RUNBOOK,
+      scope: { kind: 'all' },
+      mode: 'preflight',
+    }),
+    allowed: 400,
+  },
+  {
+    procedure: 'schedules.preview',
+    kind: 'query',
+    capability: CAP.schedulesManage,
+    input: () => ({ cron: '0 3 * * *' }),
+    allowed: 200,
+  },
 ];
 
 const RUNBOOK_CAPS = [
@@ -135,7 +200,7 @@ const PERSONAS: Persona[] = [
     name: 'operator',
     email: 'operator@ops.local',
     plane: 'platform',
-    capabilities: [...RUNBOOK_CAPS, CAP.breakGlass, 'platform.alerts.manage', 'platform.schedules.manage'],
+    capabilities: [...RUNBOOK_CAPS, CAP.breakGlass, CAP.alertsManage, CAP.schedulesManage],
   },
   {
     name: 'responder',

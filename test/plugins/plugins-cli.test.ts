@@ -15,7 +15,7 @@ describe('ops-daemon plugins', () => {
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
   const REFUSALS: [string, string, string][] = [
-    ['an incompatible SDK range', "sdk: '^2.0.0',", 'sdk range "^2.0.0" does not accept this SDK (1.0.0)'],
+    ['an incompatible SDK range', "sdk: '^2.0.0',", 'sdk range "^2.0.0" does not accept this SDK (1.1.0)'],
     [
       'a duplicate id',
       "id: 'findings.lifecycle.backfill',",

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { recipientsSchema, smtpUrlSchema, webhookUrlSchema } from './alerts/destination-rules.ts';
+import type { HealthLimits } from './runs/db-health.ts';
 
 /** Environment, parsed once at start-up; a bad value stops the daemon naming the variable. */
 const EnvSchema = z.object({
@@ -12,7 +14,19 @@ const EnvSchema = z.object({
   OPS_HOST: z.string().min(1).default('127.0.0.1'),
   OPS_PLUGINS: z.string().optional(),
   OPS_HEARTBEAT_MS: z.coerce.number().int().min(100).default(2000),
-  OPS_CHUNK_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(2000),
+  // Chunked work (runs/chunk-driver.ts). OPS_CHUNK_SIZE fixes the chunk size and turns the
+  // optimiser off; without it chunks adapt to OPS_CHUNK_TARGET_MS within OPS_CHUNK_MIN..MAX items.
+  OPS_CHUNK_SIZE: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  OPS_WORKERS: z.coerce.number().int().min(1).max(64).default(2),
+  OPS_CHUNK_TARGET_MS: z.coerce.number().int().min(10).max(60_000).default(200),
+  OPS_CHUNK_MIN: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  OPS_CHUNK_MAX: z.coerce.number().int().min(1).max(1_000_000).default(50_000),
+  // Rows per second for all workers of a run together, in every daemon; unset: no cap.
+  OPS_WRITE_BUDGET: z.coerce.number().int().min(1).optional(),
+  // Database-health throttling (runs/db-health.ts): workers wait between chunks past these.
+  OPS_THROTTLE_CONNECTIONS: z.coerce.number().gt(0).max(1).default(0.9),
+  OPS_THROTTLE_REPLICATION_LAG_S: z.coerce.number().positive().default(10),
+  OPS_THROTTLE_AUTOVACUUM_S: z.coerce.number().positive().default(60),
   OPS_PUBLIC_URL: z.string().url('must be a URL like https://ops.example.com').optional(),
   OPS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   OPS_DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').default('ops-demo-password'),
@@ -22,6 +36,22 @@ const EnvSchema = z.object({
     .min(1)
     .max(24 * 60)
     .default(30),
+  OPS_SMTP_URL: smtpUrlSchema.optional(),
+  OPS_ALERT_EMAILS: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean),
+    )
+    .pipe(recipientsSchema)
+    .optional(),
+  OPS_TEAMS_WEBHOOK_URL: webhookUrlSchema.optional(),
+  // The wait after a failed alert delivery (doubling after each further one) and how often a
+  // daemon picks up schedule edits made through another daemon. Short in tests.
+  OPS_ALERT_RETRY_MS: z.coerce.number().int().min(10).default(30_000),
+  OPS_SCHEDULE_SYNC_MS: z.coerce.number().int().min(50).default(10_000),
 });
 
 export interface OpsConfig {
@@ -31,11 +61,28 @@ export interface OpsConfig {
   host: string;
   extraPlugins: string[];
   heartbeatMs: number;
-  chunkSize: number;
+  work: WorkConfig;
   publicUrl: string | undefined;
   secret: string | undefined;
   demoPassword: string;
   breakGlassMinutes: number;
+  smtpUrl: string | undefined;
+  alertEmails: string[];
+  teamsWebhookUrl: string | undefined;
+  alertRetryMs: number;
+  scheduleSyncMs: number;
+}
+
+/** Chunked work: workers per run in this daemon, chunk sizing, write budget, health limits. */
+export interface WorkConfig {
+  workers: number;
+  chunkTargetMs: number;
+  chunkMin: number;
+  chunkMax: number;
+  /** A fixed chunk size (the optimiser is off), or null. */
+  chunkSize: number | null;
+  writeBudget: number | null;
+  health: HealthLimits;
 }
 
 export class ConfigError extends Error {}
@@ -49,6 +96,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
     throw new ConfigError(`environment variable ${String(issue.path[0])}: ${issue.message}`);
   }
   const e = parsed.data;
+  if (e.OPS_CHUNK_MIN > e.OPS_CHUNK_MAX) {
+    throw new ConfigError(
+      `environment variable OPS_CHUNK_MIN: must not exceed OPS_CHUNK_MAX (${e.OPS_CHUNK_MIN} > ${e.OPS_CHUNK_MAX})`,
+    );
+  }
+  if (e.OPS_ALERT_EMAILS && !e.OPS_SMTP_URL) {
+    throw new ConfigError(
+      'environment variable OPS_ALERT_EMAILS: needs OPS_SMTP_URL, the server to send through',
+    );
+  }
   return {
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.OPS_DATA_DIR),
@@ -59,10 +116,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
       .map((s) => s.trim())
       .filter(Boolean),
     heartbeatMs: e.OPS_HEARTBEAT_MS,
-    chunkSize: e.OPS_CHUNK_SIZE,
+    work: {
+      workers: e.OPS_WORKERS,
+      chunkTargetMs: e.OPS_CHUNK_TARGET_MS,
+      chunkMin: e.OPS_CHUNK_MIN,
+      chunkMax: e.OPS_CHUNK_MAX,
+      chunkSize: e.OPS_CHUNK_SIZE ?? null,
+      writeBudget: e.OPS_WRITE_BUDGET ?? null,
+      health: {
+        connectionsFraction: e.OPS_THROTTLE_CONNECTIONS,
+        replicationLagSeconds: e.OPS_THROTTLE_REPLICATION_LAG_S,
+        autovacuumSeconds: e.OPS_THROTTLE_AUTOVACUUM_S,
+      },
+    },
     publicUrl: e.OPS_PUBLIC_URL?.replace(/\/$/, ''),
     secret: e.OPS_SECRET,
     demoPassword: e.OPS_DEMO_PASSWORD,
     breakGlassMinutes: e.OPS_BREAKGLASS_MINUTES,
+    smtpUrl: e.OPS_SMTP_URL,
+    alertEmails: e.OPS_ALERT_EMAILS ?? [],
+    teamsWebhookUrl: e.OPS_TEAMS_WEBHOOK_URL,
+    alertRetryMs: e.OPS_ALERT_RETRY_MS,
+    scheduleSyncMs: e.OPS_SCHEDULE_SYNC_MS,
   };
 }

@@ -1,10 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
+import os from 'node:os';
+import { type Alerting, createAlerting } from './alerts/index.ts';
 import type { OpsConfig } from './config.ts';
 import { freePort } from './db/embedded.ts';
 import { createOpsServer } from './http/index.ts';
 import { createIdentity, type Identity } from './identity/index.ts';
 import { NotificationStore } from './notifications/index.ts';
 import { type Ops, openOps } from './ops.ts';
+import { createScheduling, type Scheduling } from './schedules/index.ts';
 import { sessionSecret } from './secret.ts';
 import { DEFAULT_SEED_OPTIONS, seedDemoData } from './seed/index.ts';
 
@@ -24,6 +28,8 @@ export interface Daemon {
   ops: Ops;
   identity: Identity;
   notifications: NotificationStore;
+  alerting: Alerting;
+  scheduling: Scheduling;
   server: http.Server;
   demoAccounts: { email: string; plane: string; capabilities: string[] }[];
   /** Stops accepting, lets running runs stop after their chunk (left paused), closes everything. */
@@ -46,6 +52,28 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
     secureCookies: url.startsWith('https://'),
   });
   const notifications = new NotificationStore(ops.db.pool);
+  // Tells this daemon's leases, attempts and claimed ticks apart from another's, even in one process.
+  const daemonId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const alerting = createAlerting({
+    pool: ops.db.pool,
+    runs: ops.runs,
+    audit: ops.audit,
+    notifications,
+    config,
+    publicUrl: url,
+    runbookTitle: (id) => ops.registry.runbooks.get(id)?.title ?? null,
+    daemonId,
+    log,
+  });
+  const scheduling = createScheduling({
+    pool: ops.db.pool,
+    service: ops.service,
+    announcer: alerting.announcer,
+    audit: ops.audit,
+    daemonId,
+    syncMs: config.scheduleSyncMs,
+    log,
+  });
 
   let demoAccounts: Daemon['demoAccounts'] = [];
   if (options.demo) {
@@ -59,10 +87,12 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
   for (const run of await ops.service.reapInterrupted()) {
     log(`run ${run.id} was interrupted (its process stopped); marked completed/failed`);
   }
+  await alerting.start();
+  const stopAnnouncing = ops.service.onRunFinished((run) => alerting.announcer.runFinished(run));
 
   const allowed = new Set([new URL(url).origin, `http://${options.host}:${port}`]);
   const server = createOpsServer({
-    services: { ops, identity, notifications },
+    services: { ops, identity, notifications, alerts: alerting.service, schedules: scheduling.service },
     allowedOrigins: () => allowed,
     log,
   });
@@ -72,8 +102,12 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
   });
   const sweep = setInterval(() => {
     ops.service.reapInterrupted().catch((e) => log(`reaper: ${(e as Error).message}`));
+    // Idle workers join runs other processes own (exec in a pipeline, another daemon).
+    ops.service.assistRuns().catch((e) => log(`assist: ${(e as Error).message}`));
     identity.expireBreakGlass().catch((e) => log(`break-glass expiry: ${(e as Error).message}`));
+    alerting.announcer.announceMissed().catch((e) => log(`alerts sweep: ${(e as Error).message}`));
   }, options.sweepMs ?? 10_000);
+  await scheduling.scheduler.start();
 
   let stopped: Promise<void> | undefined;
   return {
@@ -81,6 +115,8 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
     ops,
     identity,
     notifications,
+    alerting,
+    scheduling,
     server,
     demoAccounts,
     stop() {
@@ -88,8 +124,11 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
         clearInterval(sweep);
         server.close();
         server.closeIdleConnections();
+        await scheduling.scheduler.stop(); // no new fires while runs stop
         await ops.service.shutdown();
+        stopAnnouncing();
         server.closeAllConnections(); // open SSE streams end here
+        await alerting.stop(); // attempts under way finish; pending ones wait for the next start
         await identity.close();
         await ops.close();
       })();

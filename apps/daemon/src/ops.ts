@@ -1,9 +1,11 @@
 import { AuditLog } from './audit/index.ts';
-import type { OpsConfig } from './config.ts';
+import type { OpsConfig, WorkConfig } from './config.ts';
 import { type Database, openDatabase } from './db/connection.ts';
 import { type EmbeddedDatabase, openEmbeddedDatabase } from './db/embedded.ts';
 import { migrate } from './db/migrator.ts';
 import { loadPlugins, type PluginRegistry, pluginSources } from './plugins/index.ts';
+import type { WorkSettings } from './runs/chunk-driver.ts';
+import { databaseHealthProbe, type HealthProbe } from './runs/db-health.ts';
 import { RunRepository, RunService } from './runs/index.ts';
 
 /** Everything a command needs, wired once. */
@@ -21,6 +23,8 @@ export interface Ops {
 export interface OpenOptions {
   migrate?: boolean;
   log?: (message: string) => void;
+  /** Replaces the database-health probe of chunked work (tests force a throttle with it). */
+  healthProbe?: HealthProbe;
 }
 
 /**
@@ -36,7 +40,8 @@ export async function openOps(config: OpsConfig, options: OpenOptions = {}): Pro
   }
   let db: Database;
   try {
-    db = await openDatabase(url);
+    // Every worker holds a connection for its chunk; progress, locks and the API need a few more.
+    db = await openDatabase(url, { poolSize: Math.max(6, config.work.workers + 4) });
   } catch (error) {
     await embedded?.stop();
     throw error;
@@ -50,7 +55,7 @@ export async function openOps(config: OpsConfig, options: OpenOptions = {}): Pro
     registry,
     runs,
     audit,
-    chunkSize: config.chunkSize,
+    work: workSettings(config.work, options.healthProbe ?? databaseHealthProbe(db.pool, config.work.health)),
     heartbeatMs: config.heartbeatMs,
     log: options.log,
   });
@@ -65,5 +70,14 @@ export async function openOps(config: OpsConfig, options: OpenOptions = {}): Pro
       await db.close();
       await embedded?.stop();
     },
+  };
+}
+
+function workSettings(work: WorkConfig, health: HealthProbe): WorkSettings {
+  return {
+    workers: work.workers,
+    sizing: { targetMs: work.chunkTargetMs, min: work.chunkMin, max: work.chunkMax, fixed: work.chunkSize },
+    writeBudget: work.writeBudget,
+    health,
   };
 }

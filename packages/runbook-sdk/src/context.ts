@@ -14,6 +14,12 @@ export interface ChunkRange {
   lastId: string;
 }
 
+/** The first and last id of keyset work (bigint strings), both included. */
+export interface IdBounds {
+  firstId: string;
+  lastId: string;
+}
+
 /** A chunk to write: a range, narrowed to one tenant or with failed tenants left out. */
 export interface ChunkSelection extends ChunkRange {
   onlyTenantId: number | null;
@@ -32,12 +38,24 @@ export interface TenantRef {
 export interface KeysetWork {
   /** How many items the run will scan (for progress). Read-only. */
   countItems(db: SqlExecutor): Promise<number>;
-  /** The end of the next chunk of at most `size` items after `afterId`, or null when none remain. */
+  /**
+   * The end of the next chunk of at most `size` items after `afterId`, or null when none remain.
+   * With `until` (SDK 1.1, only passed to work that has `idBounds`), the chunk ends at that id at
+   * most: the daemon walks several id ranges at once and a chunk must not cross into the next.
+   */
   nextChunk(
     db: SqlExecutor,
     afterId: string | null,
     size: number,
+    until?: string | null,
   ): Promise<{ lastId: string; items: number } | null>;
+  /**
+   * Optional (SDK 1.1): the lowest and highest id of the work, or null when there is none. Read-only
+   * and cheap (two index probes). Work that has it is split into id ranges ("units") that several
+   * workers, in one daemon or several, share; work without it is walked by one worker in key order.
+   * Having it promises that `nextChunk` honours `until`.
+   */
+  idBounds?(db: SqlExecutor): Promise<IdBounds | null>;
   /** The tenants that own items in a range, used to isolate a failing chunk. */
   tenantsInRange(db: SqlExecutor, range: ChunkRange): Promise<TenantRef[]>;
   /** Writes one chunk inside the transaction `tx`. Must write only rows that need it. */
@@ -58,6 +76,12 @@ export interface PreflightContext {
   /** The run's parameter values, validated against the runbook's `parameters` schema. */
   params: Record<string, unknown>;
   log(message: string): void;
+  /**
+   * Optional (hosts from SDK 1.1): runs `read` on one connection inside a READ ONLY transaction, so
+   * a preflight can tune its own statement with `SET LOCAL` (work_mem, parallel workers) without
+   * touching any other session. Absent in older hosts: fall back to `db`.
+   */
+  readOnly?<T>(read: (tx: SqlExecutor) => Promise<T>): Promise<T>;
 }
 
 export interface RunContext {
@@ -70,7 +94,11 @@ export interface RunContext {
   signal: AbortSignal;
   /** The cursor of the last checkpoint when this run resumes, otherwise null. */
   resumeCursor: string | null;
-  /** The affected count the run service measured just before starting. */
+  /**
+   * A lower bound of the affected rows, measured just before starting: the exact count when the run
+   * service counted (an operator's run, checked against their preflight), or 1 when it only checked
+   * that some row is affected (`exec`, schedules), which is much cheaper on big tables.
+   */
   preflightAffectedCount: number;
   log(message: string): void;
   /** Drives keyset chunks to the end (or until aborted), resuming from `resumeCursor`. */
@@ -80,6 +108,21 @@ export interface RunContext {
 export interface PreflightResult {
   affected_count: number;
   [key: string]: number;
+}
+
+/**
+ * A sampled estimate of the preflight's `affected_count`, returned in well under a second where the
+ * exact count may take seconds. `margin` is the half-width of a 95% interval: the exact count lies in
+ * `affected_count ± margin` 19 times in 20. `exact` is true when the scope was small enough to count
+ * outright (then `margin` is 0).
+ */
+export interface PreflightEstimate {
+  affected_count: number;
+  margin: number;
+  /** Items the estimate looked at, and how many the scope holds (itself estimated when sampled). */
+  sampled: number;
+  population: number;
+  exact: boolean;
 }
 
 export type RunResult = Summary;

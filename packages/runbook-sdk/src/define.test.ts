@@ -50,7 +50,7 @@ describe('defineRunbook', () => {
 
   it('refuses a plugin built for another SDK major, saying which', () => {
     expect(definitionProblems({ ...valid, sdk: '^2.0.0' })).toEqual([
-      'sdk range "^2.0.0" does not accept this SDK (1.0.0)',
+      'sdk range "^2.0.0" does not accept this SDK (1.1.0)',
     ]);
   });
 });

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import type { PreflightContext, PreflightResult, RunContext, RunResult } from './context.ts';
+import type {
+  PreflightContext,
+  PreflightEstimate,
+  PreflightResult,
+  RunContext,
+  RunResult,
+} from './context.ts';
 import type { LockRequest } from './locks.ts';
 import { describeParameters, type ParameterSchema } from './parameters.ts';
 import { type ResolvedScope, SCOPE_KINDS, type ScopeKind } from './scope.ts';
@@ -23,6 +29,17 @@ export interface RunbookDefinition {
   summaryKeys?: readonly string[];
   preflight(ctx: PreflightContext, scope: ResolvedScope): Promise<PreflightResult>;
   run(ctx: RunContext, scope: ResolvedScope): Promise<RunResult>;
+  /**
+   * Optional (SDK 1.1): a sampled estimate of the preflight's affected count with its error bound,
+   * fast enough to show while the exact count is still running. Read-only.
+   */
+  estimate?(ctx: PreflightContext, scope: ResolvedScope): Promise<PreflightEstimate>;
+  /**
+   * Optional (SDK 1.1): whether at least one row is affected. Read-only. A run started without an
+   * operator's count (`exec`, schedules) is refused as "nothing to do" on this answer instead of a
+   * full count; without it the daemon runs `preflight`.
+   */
+  hasAffected?(ctx: PreflightContext, scope: ResolvedScope): Promise<boolean>;
   /**
    * Typed parameters (a zod object of text, number, boolean, enum or date fields). The daemon
    * validates values from the API and the CLI against it, stores them on the run, and passes them
@@ -105,6 +122,11 @@ export function definitionProblems(def: Partial<RunbookDefinition>): string[] {
   }
   if (typeof def.preflight !== 'function') problems.push('preflight must be a function');
   if (typeof def.run !== 'function') problems.push('run must be a function');
+  for (const optional of ['estimate', 'hasAffected'] as const) {
+    if (def[optional] !== undefined && typeof def[optional] !== 'function') {
+      problems.push(`${optional} must be a function when given`);
+    }
+  }
   return problems;
 }
 

@@ -69,19 +69,27 @@ function eventsJoin(access: EventAccess): string {
     ) ev`;
 }
 
+/** Where the findings come from, when not the whole of `FINDINGS_WITH_TENANT` (a sample). */
+export interface DerivationSource {
+  /** A FROM binding `f` (findings) and `t` (their tenant), e.g. with a TABLESAMPLE clause. */
+  from: string;
+  /** More output columns over `f`, e.g. a row's block for cluster sampling. */
+  columns?: string;
+}
+
 /**
  * A SELECT returning, for each finding of `FINDINGS_WITH_TENANT` matching `where` (a predicate over
  * `f` and `t`), its `id`, `tenant_id`, the derived lifecycle fields and `affected` (some stored
  * lifecycle field IS DISTINCT FROM its derived value). `where` must exclude the platform tenant;
  * see selection.ts.
  */
-export function derivedLifecycleSql(where: string, access: EventAccess): string {
+export function derivedLifecycleSql(where: string, access: EventAccess, source?: DerivationSource): string {
   const stored = LIFECYCLE_FIELDS.map((c) => `f.${c}`).join(', ');
   const derived = LIFECYCLE_FIELDS.map((c) => `d.${c}`).join(', ');
   return `
     SELECT f.id, f.tenant_id, f.status AS read_status, ${derived},
-           (${stored}) IS DISTINCT FROM (${derived}) AS affected
-    FROM ${FINDINGS_WITH_TENANT}
+           (${stored}) IS DISTINCT FROM (${derived}) AS affected${source?.columns ? `, ${source.columns}` : ''}
+    FROM ${source?.from ?? FINDINGS_WITH_TENANT}
     ${eventsJoin(access)}
     CROSS JOIN LATERAL (
       SELECT

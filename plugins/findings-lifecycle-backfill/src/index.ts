@@ -4,11 +4,13 @@ import {
   PLATFORM_TENANT_EXTERNAL_ID,
   type ResolvedScope,
 } from '@ops/runbook-sdk';
-import { lifecyclePreflight } from './preflight.ts';
+import { lifecycleEstimate } from './estimate.ts';
+import { lifecycleHasAffected, lifecyclePreflight } from './preflight.ts';
 import { lifecycleWork } from './work.ts';
 
 export { derivedLifecycleSql, type EventAccess, LIFECYCLE_FIELDS } from './derivation.ts';
-export { lifecyclePreflight, preflightQuery } from './preflight.ts';
+export { lifecycleEstimate } from './estimate.ts';
+export { lifecycleHasAffected, lifecyclePreflight, preflightQuery } from './preflight.ts';
 export { lifecycleWork } from './work.ts';
 
 /**
@@ -36,6 +38,14 @@ export default defineRunbook({
   async preflight(ctx, scope) {
     assertNotPlatform(scope);
     return lifecyclePreflight(ctx, scope);
+  },
+  async estimate(ctx, scope) {
+    assertNotPlatform(scope);
+    return lifecycleEstimate(ctx, scope);
+  },
+  async hasAffected(ctx, scope) {
+    assertNotPlatform(scope);
+    return lifecycleHasAffected(ctx, scope);
   },
   async run(ctx, scope) {
     assertNotPlatform(scope);

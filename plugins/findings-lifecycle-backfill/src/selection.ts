@@ -9,6 +9,16 @@ import type { SqlParams } from './sql-params.ts';
 /** The FROM that every selection's predicates refer to. */
 export const FINDINGS_WITH_TENANT = 'public.findings f JOIN public.tenants t ON t.id = f.tenant_id';
 
+/**
+ * `FINDINGS_WITH_TENANT` over a sample of the findings table's pages (TABLESAMPLE SYSTEM): reads
+ * only `percent` of the table. REPEATABLE keeps one sample for one table state, so an estimate
+ * shown twice does not wobble.
+ */
+export function sampledFindingsWithTenant(percent: number, params: SqlParams): string {
+  return `public.findings f TABLESAMPLE SYSTEM (${params.add(percent, 'float8')}) REPEATABLE (42)
+    JOIN public.tenants t ON t.id = f.tenant_id`;
+}
+
 /** Findings of the run's scope. The platform tenant is excluded here, in SQL, whatever the scope says. */
 export function scopePredicate(scope: ResolvedScope, params: SqlParams): string {
   const notPlatform = `t.external_id <> ${params.add(PLATFORM_TENANT_EXTERNAL_ID, 'text')}`;

@@ -6,7 +6,7 @@
 export class SqlParams {
   readonly values: unknown[] = [];
 
-  add(value: unknown, cast: 'bigint' | 'bigint[]' | 'integer' | 'text'): string {
+  add(value: unknown, cast: 'bigint' | 'bigint[]' | 'integer' | 'float8' | 'text'): string {
     this.values.push(value);
     return `$${this.values.length}::${cast}`;
   }

@@ -1,4 +1,11 @@
-import type { ChunkSelection, KeysetWork, ResolvedScope, SqlExecutor, TenantRef } from '@ops/runbook-sdk';
+import type {
+  ChunkSelection,
+  IdBounds,
+  KeysetWork,
+  ResolvedScope,
+  SqlExecutor,
+  TenantRef,
+} from '@ops/runbook-sdk';
 import { derivedLifecycleSql, LIFECYCLE_FIELDS } from './derivation.ts';
 import { chunkPredicate, FINDINGS_WITH_TENANT, idRangePredicate, scopePredicate } from './selection.ts';
 import { SqlParams } from './sql-params.ts';
@@ -15,9 +22,23 @@ export function lifecycleWork(scope: ResolvedScope): KeysetWork {
       return Number(rows[0]?.n ?? 0);
     },
 
-    async nextChunk(db: SqlExecutor, afterId: string | null, size: number) {
+    async idBounds(db: SqlExecutor): Promise<IdBounds | null> {
       const params = new SqlParams();
-      const where = `${scopePredicate(scope, params)} AND ${idRangePredicate({ afterId }, params)}`;
+      const where = scopePredicate(scope, params);
+      // Two walks of an id-ordered index from either end, each stopping at its first row in scope;
+      // min()/max() over the join would aggregate every row instead.
+      const { rows } = await db.query<{ first_id: string | null; last_id: string | null }>(
+        `SELECT (SELECT f.id FROM ${FINDINGS_WITH_TENANT} WHERE ${where} ORDER BY f.id LIMIT 1)::text AS first_id,
+                (SELECT f.id FROM ${FINDINGS_WITH_TENANT} WHERE ${where} ORDER BY f.id DESC LIMIT 1)::text AS last_id`,
+        params.values,
+      );
+      const row = rows[0];
+      return row?.first_id && row.last_id ? { firstId: row.first_id, lastId: row.last_id } : null;
+    },
+
+    async nextChunk(db: SqlExecutor, afterId: string | null, size: number, until?: string | null) {
+      const params = new SqlParams();
+      const where = `${scopePredicate(scope, params)} AND ${idRangePredicate({ afterId, lastId: until }, params)}`;
       const { rows } = await db.query<{ last_id: string | null; items: string }>(
         `SELECT max(c.id)::text AS last_id, count(*) AS items
          FROM (SELECT f.id FROM ${FINDINGS_WITH_TENANT} WHERE ${where}

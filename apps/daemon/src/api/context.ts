@@ -1,13 +1,17 @@
+import type { AlertsService } from '../alerts/index.ts';
 import type { Identity } from '../identity/index.ts';
 import type { Principal } from '../identity/principal.ts';
 import type { NotificationStore } from '../notifications/index.ts';
 import type { Ops } from '../ops.ts';
+import type { SchedulesService } from '../schedules/index.ts';
 
 /** What every procedure may use. Built per request by the HTTP layer, or directly by tests. */
 export interface ApiServices {
   ops: Ops;
   identity: Identity;
   notifications: NotificationStore;
+  alerts: AlertsService;
+  schedules: SchedulesService;
 }
 
 export interface ApiContext {

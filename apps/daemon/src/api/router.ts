@@ -1,9 +1,11 @@
+import { alertsRouter } from './routers/alerts.ts';
 import { auditRouter } from './routers/audit.ts';
 import { breakGlassRouter } from './routers/break-glass.ts';
 import { meRouter } from './routers/me.ts';
 import { notificationsRouter } from './routers/notifications.ts';
 import { runbooksRouter } from './routers/runbooks.ts';
 import { runsRouter } from './routers/runs.ts';
+import { schedulesRouter } from './routers/schedules.ts';
 import { tenantsRouter } from './routers/tenants.ts';
 import { router } from './trpc.ts';
 
@@ -15,6 +17,8 @@ export const appRouter = router({
   breakGlass: breakGlassRouter,
   notifications: notificationsRouter,
   audit: auditRouter,
+  alerts: alertsRouter,
+  schedules: schedulesRouter,
 });
 
 /** The console imports this type, never server code. */

@@ -16,6 +16,14 @@ export const AUDIT_ACTIONS = [
   'breakglass.activated',
   'breakglass.deactivated',
   'breakglass.expired',
+  'alert.destination_created',
+  'alert.destination_updated',
+  'alert.destination_deleted',
+  'alert.test_sent',
+  'schedule.created',
+  'schedule.updated',
+  'schedule.deleted',
+  'schedule.drift_detected',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -12,12 +12,13 @@ function formatDuration(seconds: number | null): string {
     : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
-/** One line: bar, processed / total, rate and ETA. */
+/** One line: bar, processed / total, rate and ETA, and why the workers wait when they do. */
 export function renderProgress(p: RunProgress): string {
   const ratio = p.total > 0 ? Math.min(1, p.processed / p.total) : 0;
   const filled = Math.round(ratio * WIDTH);
   const bar = `${'█'.repeat(filled)}${'░'.repeat(WIDTH - filled)}`;
-  return `${bar} ${String(Math.round(ratio * 100)).padStart(3)}%  ${formatCount(p.processed)} / ${formatCount(p.total)}  ${formatCount(p.updated)} updated  ${formatCount(p.rowsPerSecond)} rows/s  ETA ${formatDuration(p.etaSeconds)}`;
+  const line = `${bar} ${String(Math.round(ratio * 100)).padStart(3)}%  ${formatCount(p.processed)} / ${formatCount(p.total)}  ${formatCount(p.updated)} updated  ${formatCount(p.rowsPerSecond)} rows/s  ETA ${formatDuration(p.etaSeconds)}`;
+  return p.throttled ? `${line}  throttled: ${p.throttled}` : line;
 }
 
 /** Redraws the line in place on a TTY at most every 100 ms. */

@@ -4,6 +4,8 @@ import * as m001 from './migrations/001_tenant_tables.ts';
 import * as m002 from './migrations/002_runs_and_audit.ts';
 import * as m003 from './migrations/003_identity.ts';
 import * as m004 from './migrations/004_notifications.ts';
+import * as m005 from './migrations/005_alerts_schedules.ts';
+import * as m006 from './migrations/006_work_units.ts';
 import * as m007 from './migrations/007_run_params.ts';
 
 /** A migration gets one function: run SQL (several statements allowed). */
@@ -15,6 +17,8 @@ const MIGRATIONS: { name: string; up: Migration; down: Migration }[] = [
   { name: '002_runs_and_audit', ...m002 },
   { name: '003_identity', ...m003 },
   { name: '004_notifications', ...m004 },
+  { name: '005_alerts_schedules', ...m005 },
+  { name: '006_work_units', ...m006 },
   { name: '007_run_params', ...m007 },
 ];
 

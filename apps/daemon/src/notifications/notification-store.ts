@@ -14,11 +14,13 @@ export interface Notification {
 export class NotificationStore {
   constructor(private readonly pool: pg.Pool) {}
 
+  /** `db` lets a caller write the notification inside its own transaction. */
   async create(
     userId: string,
     n: { kind: string; title: string; body?: string; runId?: string | null },
+    db: Pick<pg.Pool, 'query'> = this.pool,
   ): Promise<void> {
-    await this.pool.query(
+    await db.query(
       'INSERT INTO ops.notifications (user_id, kind, title, body, run_id) VALUES ($1, $2, $3, $4, $5)',
       [userId, n.kind, n.title, n.body ?? '', n.runId ?? null],
     );

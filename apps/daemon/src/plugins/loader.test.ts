@@ -55,7 +55,7 @@ describe('loadPlugins', () => {
         id: 'good.one',
         reason: 'duplicate runbook id good.one: already loaded from another plugin',
       },
-      { source: sources[2], id: 'old.sdk', reason: 'sdk range "^0.9.0" does not accept this SDK (1.0.0)' },
+      { source: sources[2], id: 'old.sdk', reason: 'sdk range "^0.9.0" does not accept this SDK (1.1.0)' },
       { source: sources[3], id: null, reason: 'failed to load: boom at import' },
     ]);
   });

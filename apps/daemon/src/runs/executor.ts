@@ -9,7 +9,9 @@ import type pg from 'pg';
 import type { AuditLog } from '../audit/index.ts';
 import { sqlExecutor } from '../db/connection.ts';
 import type { RunLockSession } from '../locks/index.ts';
-import { driveKeysetWork } from './chunk-driver.ts';
+import { driveKeysetWork, type WorkSettings } from './chunk-driver.ts';
+import { ChunkStats } from './chunk-stats.ts';
+import { tablesOf } from './db-health.ts';
 import type { RunFailure, RunProgress, RunRecord } from './run-record.ts';
 import type { RunRepository } from './run-repository.ts';
 import { type FinalOutcome, outcomeForCounts } from './state-machine.ts';
@@ -19,7 +21,9 @@ export interface ExecutorDeps {
   pool: pg.Pool;
   runs: RunRepository;
   audit: AuditLog;
-  chunkSize: number;
+  work: WorkSettings;
+  /** Names this process's workers on the units they finish (`host:pid:nonce`). */
+  workerName: string;
   heartbeatMs: number;
   log(message: string): void;
 }
@@ -54,6 +58,20 @@ export function resumeStateOf(run: RunRecord): ResumeState {
   };
 }
 
+/**
+ * What the run service measured before starting (run-service.ts `recordPreflight`): an exact count,
+ * or only that some row is affected (then at least 1).
+ */
+function recordedPreflight(run: RunRecord): { exact: number | null; atLeast: number } {
+  const recorded = run.context.preflight as
+    | { affected_count?: number; affected_at_least?: number }
+    | undefined;
+  if (typeof recorded?.affected_count === 'number') {
+    return { exact: recorded.affected_count, atLeast: recorded.affected_count };
+  }
+  return { exact: null, atLeast: recorded?.affected_at_least ?? 0 };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -82,6 +100,8 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
   const heartbeat = setInterval(() => {
     runs.heartbeat(runId).then(requestStop, () => {});
   }, deps.heartbeatMs);
+  const stats = new ChunkStats();
+  const preflight = recordedPreflight(execution.run);
 
   const context = (): RunContext => ({
     db: sqlExecutor(deps.pool),
@@ -89,31 +109,29 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
     runId,
     signal: controller.signal,
     resumeCursor: resume.cursor,
-    preflightAffectedCount: Number(
-      (execution.run.context.preflight as { affected_count?: number } | undefined)?.affected_count ?? 0,
-    ),
+    preflightAffectedCount: preflight.atLeast,
     log: deps.log,
     runChunked: (work) =>
       driveKeysetWork(work, {
         pool: deps.pool,
-        chunkSize: deps.chunkSize,
+        runId,
+        role: 'owner',
+        settings: deps.work,
+        tables: tablesOf(definition.resources ?? []),
         signal: controller.signal,
-        resume: {
-          ...resume,
-          failedTenantIds: resume.failures.flatMap((f) => (f.tenantId === null ? [] : [f.tenantId])),
-        },
-        onChunk: async (progress) => {
+        workerName: deps.workerName,
+        resume,
+        stats,
+        log: deps.log,
+        onProgress: async (progress, failures) => {
           Object.assign(resume, {
             cursor: progress.cursor,
             processed: progress.processed,
             updated: progress.updated,
+            failures,
           });
           execution.onProgress?.(progress);
-          requestStop(await runs.recordProgress(runId, progress, { checkpoint: progress.cursor }));
-        },
-        onFailure: async (failure) => {
-          resume.failures.push(failure);
-          await runs.patchContext(runId, { failures: resume.failures });
+          requestStop(await runs.recordProgress(runId, progress, { checkpoint: progress.cursor, failures }));
         },
       }),
   });
@@ -140,7 +158,8 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
           ...result,
           updated_count: resume.updated,
           total_scanned: resume.processed,
-          affected_count: ctx.preflightAffectedCount,
+          // The exact count when the run service counted; otherwise what the run found and wrote.
+          affected_count: preflight.exact ?? resume.updated,
           error_count: resume.failures.length,
           duration_ms: Date.now() - startedMs,
         },
@@ -151,7 +170,10 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
         updatedCount: resume.updated,
         cancelled: stop === 'cancel',
       });
-      return await finish(deps, execution, outcome, summary, { failures: resume.failures });
+      return await finish(deps, execution, outcome, summary, {
+        failures: resume.failures,
+        chunk_stats: stats.summary(),
+      });
     }
   } catch (error) {
     deps.log(`run ${runId} failed: ${(error as Error).stack ?? error}`);

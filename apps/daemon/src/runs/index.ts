@@ -1,8 +1,9 @@
-export { REASON_CODES, REASON_TEXT_MAX } from './reasons.ts';
+export { REASON_CODES, REASON_TEXT_MAX, type ReasonCode, validateReason } from './reasons.ts';
 export type { Actor, RunFailure, RunProgress, RunRecord } from './run-record.ts';
 export { actorLabel } from './run-record.ts';
 export { type RunListFilter, RunRepository } from './run-repository.ts';
 export {
+  type Authorize,
   PREFLIGHT_CAPABILITY,
   RUN_CAPABILITY,
   type RunControlCaller,

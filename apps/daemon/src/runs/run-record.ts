@@ -5,7 +5,14 @@ import type { RunOutcome, RunStatus } from './state-machine.ts';
 /** Who started a run: an operator, or the platform itself (`system:cli`, `system:schedule`). */
 export type Actor =
   | { kind: 'user'; id: string; email: string; name?: string }
-  | { kind: 'system'; label: 'system:cli' | 'system:schedule'; user?: string; host?: string };
+  | {
+      kind: 'system';
+      label: 'system:cli' | 'system:schedule';
+      user?: string;
+      host?: string;
+      /** The schedule that started it (`system:schedule`), so its owner hears how it ended. */
+      scheduleId?: string;
+    };
 
 export function actorLabel(actor: Actor): string {
   return actor.kind === 'user' ? actor.email : actor.label;
@@ -26,7 +33,13 @@ export interface RunProgress {
   updated: number;
   rowsPerSecond: number;
   etaSeconds: number | null;
+  /** Every id up to here is done (the run's checkpoint). */
   cursor: string | null;
+  /** Why the workers wait (database health, write budget), or null while they write. */
+  throttled?: string | null;
+  /** Items per chunk the optimiser chose last, and this process's workers on the run. */
+  chunkSize?: number;
+  workers?: number;
 }
 
 /** The run record as every caller sees it (CLI JSON, API). Times are ISO-8601 strings. */

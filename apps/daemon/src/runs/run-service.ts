@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import {
   defaultLockRequests,
@@ -6,6 +6,7 @@ import {
   describeScope,
   type LockRequest,
   ParameterError,
+  type PreflightEstimate,
   type PreflightResult,
   parseParameters,
   type ResolvedScope,
@@ -13,12 +14,15 @@ import {
   type Scope,
 } from '@ops/runbook-sdk';
 import type { AuditAction, AuditLog } from '../audit/index.ts';
-import { type Database, sqlExecutor } from '../db/connection.ts';
+import type { Database } from '../db/connection.ts';
 import { ConflictError, InputError, NotAllowedError, NothingToDoError, OpsError } from '../errors.ts';
 import { isOwnerAlive, locksConflict, RunLockSession } from '../locks/index.ts';
 import type { PluginRegistry } from '../plugins/index.ts';
 import { resolveScope, resolveScopeByExternalId } from '../tenants/index.ts';
+import { RunAssistant } from './assist.ts';
+import type { WorkSettings } from './chunk-driver.ts';
 import { type Execution, executeRun, recordAuditFailure } from './executor.ts';
+import { affectedOf, checkWork, preflightContext } from './preflight-checks.ts';
 import { validateReason } from './reasons.ts';
 import { type Actor, actorLabel, type RunProgress, type RunRecord } from './run-record.ts';
 import type { RunListFilter, RunRepository } from './run-repository.ts';
@@ -69,7 +73,8 @@ export interface RunServiceDeps {
   registry: PluginRegistry;
   runs: RunRepository;
   audit: AuditLog;
-  chunkSize: number;
+  /** Workers, chunk sizing, write budget and health probe of chunked work. */
+  work: WorkSettings;
   heartbeatMs: number;
   log?: (message: string) => void;
 }
@@ -80,9 +85,45 @@ export class RunService {
   /** Runs executing in this process, so a shutdown can stop them after their chunk. */
   private readonly executing = new Map<string, Promise<RunRecord>>();
   private readonly shutdownController = new AbortController();
+  private readonly finishedListeners = new Set<(run: RunRecord) => unknown>();
+
+  /** Names this process's workers on the work units they finish. */
+  private readonly workerName = `${os.hostname()}:${process.pid}:${randomBytes(2).toString('hex')}`;
+  private readonly assistant: RunAssistant;
 
   constructor(private readonly deps: RunServiceDeps) {
     this.log = deps.log ?? ((m) => process.stderr.write(`${m}\n`));
+    this.assistant = new RunAssistant({
+      pool: deps.db.pool,
+      registry: deps.registry,
+      runs: deps.runs,
+      work: deps.work,
+      workerName: this.workerName,
+      isLocal: (runId) => this.executing.has(runId),
+      ownerAlive: (runId) => this.ownerAlive(runId),
+      log: this.log,
+    });
+  }
+
+  /**
+   * Subscribes to runs that end executing in this process (alerts, notifications); returns the
+   * unsubscribe. A listener runs after the final record is written and is never awaited, so it
+   * cannot delay or fail a run; its errors are logged. Runs ended otherwise (reaped, cancelled
+   * while paused, another process) are found by the alerts sweep.
+   */
+  onRunFinished(listener: (run: RunRecord) => unknown): () => void {
+    this.finishedListeners.add(listener);
+    return () => this.finishedListeners.delete(listener);
+  }
+
+  private announceFinished(run: RunRecord): RunRecord {
+    if (run.status !== 'completed') return run;
+    for (const listener of this.finishedListeners) {
+      Promise.resolve()
+        .then(() => listener(run))
+        .catch((e) => this.log(`run ${run.id} finished, but a listener failed: ${(e as Error).message}`));
+    }
+    return run;
   }
 
   catalog() {
@@ -141,8 +182,28 @@ export class RunService {
     this.require(request, PREFLIGHT_CAPABILITY);
     const params = validateParams(def, request.params);
     const scope = await this.resolve(def, request.scope);
-    const result = await def.preflight({ db: sqlExecutor(this.deps.db.pool), params, log: this.log }, scope);
+    const result = await def.preflight(preflightContext(this.deps.db.pool, params, this.log), scope);
     return { scope, result };
+  }
+
+  /**
+   * Read-only: a sampled estimate of the preflight's affected count with its error bound, quick
+   * enough to show while the exact preflight runs; null when the runbook has no estimate.
+   * Throws InputError, NotAllowedError.
+   */
+  async estimate(request: {
+    runbookId: string;
+    scope: ScopeInput;
+    actor: Actor;
+    authorize?: Authorize;
+    params?: Record<string, unknown>;
+  }): Promise<{ scope: ResolvedScope; estimate: PreflightEstimate | null }> {
+    const def = this.runbook(request.runbookId);
+    this.require(request, PREFLIGHT_CAPABILITY);
+    const params = validateParams(def, request.params);
+    const scope = await this.resolve(def, request.scope);
+    const ctx = preflightContext(this.deps.db.pool, params, this.log);
+    return { scope, estimate: def.estimate ? await def.estimate(ctx, scope) : null };
   }
 
   /**
@@ -179,19 +240,8 @@ export class RunService {
     let handedOver = false;
     try {
       if (!(await locks.tryAcquire(lockRequests))) throw await this.lockConflict(def, scope, lockRequests);
-      const preflight = await def.preflight(
-        { db: sqlExecutor(this.deps.db.pool), params, log: this.log },
-        scope,
-      );
-      if (preflight.affected_count === 0) throw new NothingToDoError(def.id, scope);
-      if (
-        request.preflightAffectedCount !== undefined &&
-        request.preflightAffectedCount !== preflight.affected_count
-      ) {
-        throw new ConflictError(
-          `the data changed since your preflight: it showed ${request.preflightAffectedCount} affected, now ${preflight.affected_count}; run preflight again`,
-        );
-      }
+      const ctx = preflightContext(this.deps.db.pool, params, this.log);
+      const preflight = await checkWork(def, ctx, scope, request.preflightAffectedCount);
       const owner = { token: randomUUID(), host: os.hostname(), pid: process.pid };
       await locks.holdOwnership(owner.token);
       const run = await this.deps.runs.create({
@@ -205,6 +255,7 @@ export class RunService {
         owner,
         context: { preflight, locks: lockRequests },
       });
+      const affected = affectedOf(preflight);
       const started = await this.deps.audit.record({
         action: 'run.started',
         actorLabel: run.actorLabel,
@@ -216,7 +267,7 @@ export class RunService {
         details: {
           reasonCode: reason.reasonCode,
           reasonText: reason.reasonText,
-          affected_count: preflight.affected_count,
+          ...(affected.exact ? { affected_count: affected.count } : { affected_at_least: affected.count }),
         },
       });
       if (!started.ok) await recordAuditFailure(this.deps.runs, run.id, started.error);
@@ -232,9 +283,11 @@ export class RunService {
 
   private execute(execution: Omit<Execution, 'shutdown'>): Promise<RunRecord> {
     const done = executeRun(
-      { ...this.deps, pool: this.deps.db.pool, log: this.log },
+      { ...this.deps, pool: this.deps.db.pool, workerName: this.workerName, log: this.log },
       { ...execution, shutdown: this.shutdownController.signal },
-    ).finally(() => this.executing.delete(execution.run.id));
+    )
+      .then((run) => this.announceFinished(run))
+      .finally(() => this.executing.delete(execution.run.id));
     this.executing.set(execution.run.id, done);
     return done;
   }
@@ -427,7 +480,15 @@ export class RunService {
   /** Daemon shutdown: every run of this process stops after its chunk and is left paused. */
   async shutdown(): Promise<void> {
     this.shutdownController.abort();
-    await Promise.allSettled([...this.executing.values()]);
+    await Promise.allSettled([...this.executing.values(), this.assistant.stop()]);
+  }
+
+  /**
+   * Lends this process's workers to runs other processes own that still have open work units
+   * (the daemon calls it on its sweep). Returns the ids of the runs it started helping.
+   */
+  assistRuns(): Promise<string[]> {
+    return this.assistant.assistRuns();
   }
 
   get(id: string): Promise<RunRecord> {

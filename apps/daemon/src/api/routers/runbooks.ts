@@ -67,6 +67,33 @@ export const runbooksRouter = router({
       return { ...result, scope };
     }),
 
+  /**
+   * A sampled estimate of the preflight's affected count with its 95% margin, in a fraction of the
+   * exact count's time: the console shows it while `preflight` runs. Read-only; null when the
+   * runbook has no estimate.
+   */
+  estimate: capabilityProcedure(PLATFORM_CAPABILITIES.runbooksView)
+    .input(z.object({ runbookId: z.string().min(1), scope: scopeSchema, params: paramsSchema }))
+    .query(async ({ ctx, input }) => {
+      const { scope, estimate } = await ctx.services.ops.service.estimate({
+        runbookId: input.runbookId,
+        scope: input.scope,
+        params: input.params,
+        actor: actorOf(ctx.principal),
+        authorize: authorizeFor(ctx.principal),
+      });
+      return {
+        scope,
+        estimate: estimate && {
+          affected_count: estimate.affected_count,
+          margin: estimate.margin,
+          sampled: estimate.sampled,
+          population: estimate.population,
+          exact: estimate.exact,
+        },
+      };
+    }),
+
   run: capabilityProcedure(PLATFORM_CAPABILITIES.runbooksRun)
     .input(
       z.object({

@@ -86,6 +86,7 @@ export const execCommand: Command = {
         confirmation = await promptConfirmation(out);
       }
       const bar = process.stderr.isTTY && !out.json ? ttyProgress() : null;
+      let throttled: string | null = null;
       let started: Awaited<ReturnType<typeof ops.service.start>>;
       try {
         started = await ops.service.start({
@@ -99,6 +100,11 @@ export const execCommand: Command = {
           onProgress: (p) => {
             bar?.update(p);
             out.event({ event: 'progress', ...p });
+            // Without a live bar, say when the workers start and stop waiting, and why.
+            if (!bar && (p.throttled ?? null) !== throttled) {
+              throttled = p.throttled ?? null;
+              out.info(throttled ? `throttled: ${throttled}` : 'writing again');
+            }
           },
         });
       } catch (error) {
@@ -110,8 +116,11 @@ export const execCommand: Command = {
         return 0;
       }
       const { run, done } = started;
+      const preflight = run.context.preflight as { affected_count?: number } | undefined;
       out.info(
-        `run ${run.id} started: ${formatCount(Number((run.context.preflight as { affected_count: number }).affected_count))} affected`,
+        preflight?.affected_count === undefined
+          ? `run ${run.id} started: rows to repair found; counting them as it goes`
+          : `run ${run.id} started: ${formatCount(preflight.affected_count)} affected`,
       );
       out.event({ event: 'started', run_id: run.id, runbook_id: run.type, scope: run.scope });
       let interrupts = 0;

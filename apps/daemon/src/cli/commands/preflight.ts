@@ -40,12 +40,26 @@ export const preflightCommand: Command = {
     const out = createOutput(Boolean(values.json));
     const runbookId = requirePositional(positionals, 0, '<runbook-id>', usage);
     return withOps(async (ops) => {
-      const { scope, result } = await ops.service.preflight({
+      const request = {
         runbookId,
-        scope: { kind: 'externalId', externalId: values.tenant },
+        scope: { kind: 'externalId' as const, externalId: values.tenant },
         params: cliParams(ops, runbookId, values.param),
         actor: cliActor(),
-      });
+      };
+      // Both at once: the sampled estimate answers in a fraction of a second, the count follows.
+      const counting = ops.service.preflight(request);
+      counting.catch(() => {}); // handled below, once the estimate is out; not an unhandled rejection meanwhile
+      const estimated = await ops.service.estimate(request).catch(() => null);
+      if (estimated?.estimate) {
+        const e = estimated.estimate;
+        out.event({ event: 'estimate', runbook_id: runbookId, scope: estimated.scope, ...e });
+        out.info(
+          e.exact
+            ? `estimate: ${formatCount(e.affected_count)} affected (counted outright)`
+            : `estimate: ${formatCount(e.affected_count)} ± ${formatCount(e.margin)} affected (95%, from ${formatCount(e.sampled)} of ${formatCount(e.population)} sampled); counting exactly…`,
+        );
+      }
+      const { scope, result } = await counting;
       const where = scope.kind === 'all' ? 'all tenants' : `tenant ${scope.externalId}`;
       const lines = Object.entries(result).map(([k, v]) => `  ${k.padEnd(20)} ${formatCount(v)}`);
       out.result(

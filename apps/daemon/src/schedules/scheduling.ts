@@ -1,0 +1,50 @@
+import type pg from 'pg';
+import type { Announcer } from '../alerts/index.ts';
+import type { AuditLog } from '../audit/index.ts';
+import type { RunService } from '../runs/index.ts';
+import { ScheduleFirer } from './schedule-firer.ts';
+import { ScheduleStore } from './schedule-store.ts';
+import { Scheduler } from './scheduler.ts';
+import { SchedulesService } from './schedules-service.ts';
+
+export interface SchedulingOptions {
+  pool: pg.Pool;
+  service: RunService;
+  announcer: Announcer;
+  audit: AuditLog;
+  daemonId: string;
+  syncMs: number;
+  log: (message: string) => void;
+}
+
+export interface Scheduling {
+  service: SchedulesService;
+  scheduler: Scheduler;
+}
+
+/** Wires the schedule pieces of one daemon together; `scheduler.start()` arms them. */
+export function createScheduling(o: SchedulingOptions): Scheduling {
+  const store = new ScheduleStore(o.pool);
+  const firer = new ScheduleFirer({
+    store,
+    service: o.service,
+    announcer: o.announcer,
+    audit: o.audit,
+    log: o.log,
+  });
+  const scheduler = new Scheduler({
+    store,
+    fire: (schedule, slot) => firer.fire(schedule, slot),
+    daemonId: o.daemonId,
+    syncMs: o.syncMs,
+    log: o.log,
+  });
+  const service = new SchedulesService({
+    store,
+    service: o.service,
+    pool: o.pool,
+    audit: o.audit,
+    onChanged: () => scheduler.sync(),
+  });
+  return { service, scheduler };
+}
