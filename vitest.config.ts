@@ -9,7 +9,8 @@ export default defineConfig({
       'apps/*/src/**/*.test.ts',
       'test/**/*.test.ts',
     ],
-    globalSetup: ['./test/support/global-setup.ts'],
+    // The browser tests need the web console that the daemon serves: built once, when stale.
+    globalSetup: ['./test/support/global-setup.ts', './test/console/support/build-console.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

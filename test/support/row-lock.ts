@@ -6,7 +6,10 @@ import type { TestDatabase } from './database.ts';
  * a run that must rewrite it waits there (within its lock timeout) until `release`. This keeps a
  * run deterministically "running" while a test checks what else may run; the run locks stay real.
  */
-export async function holdDriftedFinding(t: TestDatabase, tenantExternalId: string): Promise<{ release(): Promise<void> }> {
+export async function holdDriftedFinding(
+  t: TestDatabase,
+  tenantExternalId: string,
+): Promise<{ release(): Promise<void> }> {
   const client = new pg.Client({ connectionString: t.url });
   await client.connect();
   await client.query('BEGIN');

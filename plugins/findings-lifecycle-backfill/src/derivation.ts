@@ -17,6 +17,18 @@ export const LIFECYCLE_FIELDS = [
   'lifecycle_version',
 ] as const;
 
+/** The workflow vocabulary: every derived status is one of these. */
+const WORKFLOW_STATUSES = `'new', 'triaged', 'in_progress', 'risk_accepted', 'resolved', 'reopened'`;
+
+/**
+ * True for a finding (`f`) whose stored fields the derivation never produces: a lifecycle version
+ * other than 1, a missing seen date or count, a status outside the workflow vocabulary. Such a
+ * finding is affected whatever its events say, so this costs one look at the row; estimate.ts uses
+ * it to sharpen a sampled estimate. (Not every affected finding is caught: a stale date is not.)
+ */
+export const CERTAINLY_AFFECTED_SQL = `(f.lifecycle_version IS DISTINCT FROM 1 OR f.first_seen_at IS NULL
+  OR f.last_seen_at IS NULL OR f.times_seen IS NULL OR f.status IS NULL OR f.status NOT IN (${WORKFLOW_STATUSES}))`;
+
 /**
  * How the events reach the derivation; both give the same result, only the plan differs.
  * - `scan-all`: aggregate every event once (seq scan + hash aggregate), then hash join to findings.
@@ -98,7 +110,7 @@ export function derivedLifecycleSql(where: string, access: EventAccess, source?:
           WHEN f.status = 'open' THEN 'new'
           WHEN f.status = 'acknowledged' THEN 'triaged'
           WHEN f.status = 'closed' THEN 'resolved'
-          WHEN f.status IN ('new', 'triaged', 'in_progress', 'risk_accepted', 'resolved', 'reopened') THEN f.status
+          WHEN f.status IN (${WORKFLOW_STATUSES}) THEN f.status
           ELSE 'new'
         END AS mapped_status,
         CASE ev.latest_key[3] WHEN 1 THEN 'resolved' WHEN 0 THEN 'detected' END AS latest_kind,

@@ -1,7 +1,7 @@
 import type { PreflightContext, PreflightEstimate, ResolvedScope, SqlExecutor } from '@ops/runbook-sdk';
-import { type DerivationSource, derivedLifecycleSql } from './derivation.ts';
+import { CERTAINLY_AFFECTED_SQL, type DerivationSource, derivedLifecycleSql } from './derivation.ts';
 import { lifecyclePreflight } from './preflight.ts';
-import { type ClusterSums, ratioEstimate } from './sample-estimate.ts';
+import { type ClusterSums, estimateAffected } from './sample-estimate.ts';
 import { FINDINGS_WITH_TENANT, sampledFindingsWithTenant, scopePredicate } from './selection.ts';
 import { SqlParams } from './sql-params.ts';
 
@@ -14,9 +14,11 @@ const EXACT_UP_TO = 20_000;
 const HASH_RANGE = 65_536;
 
 /**
- * A sampled estimate of the preflight's affected count, with its 95% margin. All tenants: a sample
- * of the findings table's pages, derived with the same SQL as the run, while the findings in scope
- * are counted beside it. One tenant: counted outright when small, else a hashed sample of its ids.
+ * A sampled estimate of the preflight's affected count, with its 95% margin. Beside the sample, one
+ * pass over the findings in scope (no events) counts them, and counts those certainly affected
+ * whatever their events say; the sample, derived with the same SQL as the run, estimates only the
+ * rest. All tenants: a sample of the findings table's pages. One tenant: counted outright when
+ * small, else a hashed sample of its ids.
  */
 export async function lifecycleEstimate(
   ctx: PreflightContext,
@@ -42,18 +44,18 @@ export async function lifecycleEstimate(
     // A page is the sampling unit: its rows form one cluster.
     source = {
       from: sampledFindingsWithTenant(fraction * 100, params),
-      columns: '(f.ctid::text::point)[0] AS cluster',
+      columns: `(f.ctid::text::point)[0] AS cluster, ${CERTAINLY_AFFECTED_SQL} AS certain`,
     };
   } else {
     where += ` AND (hashint8(f.id) & ${HASH_RANGE - 1}) < ${params.add(Math.ceil(fraction * HASH_RANGE), 'integer')}`;
-    source = { from: FINDINGS_WITH_TENANT, columns: 'f.id AS cluster' };
+    source = { from: FINDINGS_WITH_TENANT, columns: `f.id AS cluster, ${CERTAINLY_AFFECTED_SQL} AS certain` };
   }
-  const [sums, population] = await Promise.all([
+  const [sums, inScope] = await Promise.all([
     clusterSums(ctx.db, derivedLifecycleSql(where, 'per-finding', source), params.values),
-    scope.kind === 'all' ? countInScope(ctx.db, scope) : Promise.resolve(size),
+    census(ctx.db, scope),
   ]);
-  const { affected, margin } = ratioEstimate(sums, population, fraction);
-  return { affected_count: affected, margin, sampled: sums.rows, population, exact: false };
+  const { total, margin } = estimateAffected(sums, inScope.rows, inScope.certain, fraction);
+  return { affected_count: total, margin, sampled: sums.rows, population: inScope.rows, exact: false };
 }
 
 /** The findings table's rows as the statistics know them: enough to size a sample. */
@@ -63,6 +65,17 @@ async function tableRows(db: SqlExecutor): Promise<number> {
      WHERE oid = 'public.findings'::regclass`,
   );
   return rows[0]?.n ?? 0;
+}
+
+/** Findings in scope, and those certainly affected: one pass over their rows, no events. */
+async function census(db: SqlExecutor, scope: ResolvedScope): Promise<{ rows: number; certain: number }> {
+  const params = new SqlParams();
+  const { rows } = await db.query<{ rows: string; certain: string }>(
+    `SELECT count(*) AS rows, count(*) FILTER (WHERE ${CERTAINLY_AFFECTED_SQL}) AS certain
+     FROM ${FINDINGS_WITH_TENANT} WHERE ${scopePredicate(scope, params)}`,
+    params.values,
+  );
+  return { rows: Number(rows[0]?.rows ?? 0), certain: Number(rows[0]?.certain ?? 0) };
 }
 
 /** Findings in scope, counted (an index-only scan at most). */
@@ -77,10 +90,12 @@ async function countInScope(db: SqlExecutor, scope: ResolvedScope): Promise<numb
 
 async function clusterSums(db: SqlExecutor, derivation: string, values: unknown[]): Promise<ClusterSums> {
   const { rows } = await db.query<Record<keyof ClusterSums, number>>(
-    `SELECT count(*)::float8 AS "clusters", coalesce(sum(n), 0) AS "rows", coalesce(sum(a), 0) AS "affected",
-            coalesce(sum(a * a), 0) AS "affectedSquared", coalesce(sum(n * n), 0) AS "rowsSquared",
-            coalesce(sum(a * n), 0) AS "affectedTimesRows"
-     FROM (SELECT d.cluster, count(*)::float8 AS n, (count(*) FILTER (WHERE d.affected))::float8 AS a
+    // y = affected − certain: what the cheap test misses, which is all the sample has to estimate.
+    `SELECT count(*)::float8 AS "clusters", coalesce(sum(n), 0) AS "rows", coalesce(sum(y), 0) AS "total",
+            coalesce(sum(y * y), 0) AS "totalSquared", coalesce(sum(n * n), 0) AS "rowsSquared",
+            coalesce(sum(y * n), 0) AS "totalTimesRows"
+     FROM (SELECT d.cluster, count(*)::float8 AS n,
+                  (count(*) FILTER (WHERE d.affected) - count(*) FILTER (WHERE d.certain))::float8 AS y
            FROM (${derivation}) d GROUP BY d.cluster) c`,
     values,
   );
@@ -88,9 +103,9 @@ async function clusterSums(db: SqlExecutor, derivation: string, values: unknown[
   return {
     clusters: row?.clusters ?? 0,
     rows: row?.rows ?? 0,
-    affected: row?.affected ?? 0,
-    affectedSquared: row?.affectedSquared ?? 0,
+    total: row?.total ?? 0,
+    totalSquared: row?.totalSquared ?? 0,
     rowsSquared: row?.rowsSquared ?? 0,
-    affectedTimesRows: row?.affectedTimesRows ?? 0,
+    totalTimesRows: row?.totalTimesRows ?? 0,
   };
 }

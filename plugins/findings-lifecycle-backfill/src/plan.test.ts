@@ -1,7 +1,8 @@
 import type { ResolvedScope, SqlExecutor } from '@ops/runbook-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.ts';
-import { preflightQuery } from './preflight.ts';
+import { preflightQuery, tuneForFullScan } from './preflight.ts';
+import { executor } from './test-fixtures.ts';
 import { lifecycleWork } from './work.ts';
 
 interface PlanNode {
@@ -65,6 +66,32 @@ describe('query plans', () => {
     expect(hashAgg).toBeDefined();
     const join = plan.find((n) => n['Node Type'] === 'Hash Join' && nodes(n).includes(hashAgg!));
     expect(join).toBeDefined();
+    expect(plan.some((n) => n['Index Name'] === EVENTS_INDEX)).toBe(false);
+  });
+
+  it('tuned as the preflight runs it, aggregates the events sorted by finding, never walking the events index', async () => {
+    const q = preflightQuery({ kind: 'all' });
+    const client = await t.db.pool.connect();
+    let plan: PlanNode[];
+    try {
+      await client.query('BEGIN READ ONLY');
+      await tuneForFullScan(executor(client));
+      const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${q.text}`, q.values);
+      plan = nodes((rows[0] as { 'QUERY PLAN': Array<{ Plan: PlanNode }> })['QUERY PLAN'][0]!.Plan);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+    const sortsEvents = plan.find(
+      (n) =>
+        n['Node Type'] === 'Sort' &&
+        nodes(n).some((c) => c['Node Type'] === 'Seq Scan' && c['Relation Name'] === 'finding_events'),
+    );
+    expect(sortsEvents).toBeDefined();
+    const sortedAggregate = plan.find(
+      (n) => n['Node Type'] === 'Aggregate' && n.Strategy === 'Sorted' && nodes(n).includes(sortsEvents!),
+    );
+    expect(sortedAggregate).toBeDefined();
     expect(plan.some((n) => n['Index Name'] === EVENTS_INDEX)).toBe(false);
   });
 

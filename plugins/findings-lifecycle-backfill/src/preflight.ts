@@ -24,41 +24,31 @@ export function preflightQuery(scope: ResolvedScope): { text: string; values: un
   return { text, values: params.values };
 }
 
-// The all-tenants count holds one hash table of per-finding event facts (~210 bytes a finding at
-// PostgreSQL 18) and hashes findings against it. Below that much memory the aggregate spills to
-// disk in batches, which more than doubles its time (6 s against 15 s at a million findings). The
-// statement gets what it needs, within a cap a DBA would still accept for one interactive query.
-const HASH_BYTES_PER_FINDING = 256;
-const WORK_MEM_CAP_MB = 512;
-
 /**
- * `work_mem` for the all-tenants count of a table of `findings` rows: enough for its hash tables
- * (hash_mem_multiplier, 2 by default, doubles it for hashing), never below what the session has.
+ * Session settings for the all-tenants count (plan shape and memory), as data. Measured at a
+ * million findings (npm run bench, and backend CPU time): a sort-based aggregate of the events
+ * (sort them by finding, aggregate each finding's run, merge-join the findings in id order) costs
+ * about a sixth less than the hash aggregate the planner picks by default, whose table of a million
+ * findings spills to disk in dozens of batches at the default work_mem and, given the memory not
+ * to, no longer fits any CPU cache. 32MB lets the sorts merge in few passes; more does not help.
+ * The OFFSET 0 fence in derivation.ts keeps the events a sequential scan either way.
  */
-export function preflightWorkMemMb(findings: number, currentMb: number, hashMemMultiplier: number): number {
-  const neededMb = Math.ceil((findings * HASH_BYTES_PER_FINDING) / Math.max(1, hashMemMultiplier) / 2 ** 20);
-  return Math.max(currentMb, Math.min(WORK_MEM_CAP_MB, neededMb));
-}
+export const FULL_SCAN_SETTINGS: ReadonlyArray<readonly [name: string, value: string]> = [
+  ['enable_hashagg', 'off'],
+  ['work_mem', '32MB'],
+];
 
-/**
- * Tunes this transaction for the all-tenants count: memory for the hash aggregate, and no parallel
- * workers (each would build its own table of every finding: three times the memory for little gain
- * on a small machine, and a bigger share of the database than an interactive count deserves).
- */
-async function tuneForFullScan(tx: SqlExecutor): Promise<void> {
-  const { rows } = await tx.query<{ findings: number; work_mem_mb: number; multiplier: number }>(
-    `SELECT greatest(c.reltuples, pg_relation_size(c.oid) / 200)::float8 AS findings,
-            pg_size_bytes(current_setting('work_mem'))::float8 / 1048576 AS work_mem_mb,
-            current_setting('hash_mem_multiplier')::float8 AS multiplier
-     FROM pg_class c WHERE c.oid = 'public.findings'::regclass`,
-  );
-  const row = rows[0];
-  if (!row) return;
-  const mb = preflightWorkMemMb(row.findings, row.work_mem_mb, row.multiplier);
-  await tx.query(
-    `SELECT set_config('work_mem', $1, true), set_config('max_parallel_workers_per_gather', '0', true)`,
-    [`${mb}MB`],
-  );
+/** Applies FULL_SCAN_SETTINGS to the transaction of `tx` (work_mem only ever raised). */
+export async function tuneForFullScan(tx: SqlExecutor): Promise<void> {
+  for (const [name, value] of FULL_SCAN_SETTINGS) {
+    await tx.query(
+      name === 'work_mem'
+        ? `SELECT set_config('work_mem', CASE WHEN pg_size_bytes(current_setting('work_mem')) < pg_size_bytes($1)
+             THEN $1 ELSE current_setting('work_mem') END, true)`
+        : `SELECT set_config($2, $1, true)`,
+      name === 'work_mem' ? [value] : [value, name],
+    );
+  }
 }
 
 async function count(db: SqlExecutor, scope: ResolvedScope): Promise<PreflightResult> {

@@ -4,21 +4,21 @@
  * Pure arithmetic; the SQL that gathers the sums lives in estimate.ts.
  */
 
-/** Sums over the sampled clusters i: n_i rows in scope, a_i of them affected. */
+/** Sums over the sampled clusters i: n_i rows in scope, y_i the value counted in them. */
 export interface ClusterSums {
   /** Clusters sampled (m). */
   clusters: number;
-  /** Σ n_i and Σ a_i. */
+  /** Σ n_i and Σ y_i. */
   rows: number;
-  affected: number;
-  /** Σ a_i², Σ n_i², Σ a_i n_i: enough for the variance without the clusters themselves. */
-  affectedSquared: number;
+  total: number;
+  /** Σ y_i², Σ n_i², Σ y_i n_i: enough for the variance without the clusters themselves. */
+  totalSquared: number;
   rowsSquared: number;
-  affectedTimesRows: number;
+  totalTimesRows: number;
 }
 
-export interface RatioEstimate {
-  affected: number;
+export interface TotalEstimate {
+  total: number;
   /** Half-width of the 95% interval. */
   margin: number;
 }
@@ -27,23 +27,35 @@ export interface RatioEstimate {
 const Z95 = 1.96;
 
 /**
- * Estimates the affected rows of a population of `population` rows from a sample of clusters
- * drawn with probability `fraction` each: r = Σa / Σn, times the population. Its variance (Cochran,
- * ratio estimator under cluster sampling) is (1 − f) / (m (m − 1) n̄²) · Σ (a_i − r n_i)². Rows
- * that share a page tend to share a history (they were written at about the same time), and this
- * variance takes that into account, where a row-by-row formula would claim too tight a bound.
+ * Estimates Σ y over a population of `population` rows from a sample of clusters drawn with
+ * probability `fraction` each: r = Σy / Σn, times the population. Its variance (Cochran, ratio
+ * estimator under cluster sampling) is (1 − f) / (m (m − 1) n̄²) · Σ (y_i − r n_i)². Rows that share
+ * a page tend to share a history (they were written at about the same time), and this variance
+ * takes that into account, where a row-by-row formula would claim too tight a bound.
  */
-export function ratioEstimate(sums: ClusterSums, population: number, fraction: number): RatioEstimate {
-  if (sums.rows <= 0 || sums.clusters <= 0) return { affected: 0, margin: population };
-  const r = sums.affected / sums.rows;
-  const affected = Math.round(r * population);
-  if (sums.clusters < 2) return { affected, margin: population };
-  const residuals = Math.max(
-    0,
-    sums.affectedSquared - 2 * r * sums.affectedTimesRows + r * r * sums.rowsSquared,
-  );
+export function estimateTotal(sums: ClusterSums, population: number, fraction: number): TotalEstimate {
+  if (sums.rows <= 0 || sums.clusters <= 0) return { total: 0, margin: population };
+  const r = sums.total / sums.rows;
+  const total = Math.round(r * population);
+  if (sums.clusters < 2) return { total, margin: population };
+  const residuals = Math.max(0, sums.totalSquared - 2 * r * sums.totalTimesRows + r * r * sums.rowsSquared);
   const meanRows = sums.rows / sums.clusters;
   const variance =
     ((1 - Math.min(1, fraction)) * residuals) / (sums.clusters * (sums.clusters - 1) * meanRows * meanRows);
-  return { affected, margin: Math.ceil(Z95 * Math.sqrt(variance) * population) };
+  return { total, margin: Math.ceil(Z95 * Math.sqrt(variance) * population) };
+}
+
+/**
+ * The affected count as a difference estimator: `certain` rows of the population are known to be
+ * affected (counted exactly, cheaply); the sample only estimates the rest, Σ (affected − certain).
+ * Where the cheap test catches most of the drift, that remainder, and so the margin, is small.
+ */
+export function estimateAffected(
+  remainder: ClusterSums,
+  population: number,
+  certain: number,
+  fraction: number,
+): TotalEstimate {
+  const rest = estimateTotal(remainder, population, fraction);
+  return { total: Math.min(population, Math.max(certain, certain + rest.total)), margin: rest.margin };
 }

@@ -69,7 +69,7 @@ describe('the chunk optimiser', () => {
   it('stays at a fixed size when one is configured', () => {
     const fixed = { ...SIZING, fixed: 300 };
     expect(initialChunkState(fixed).size).toBe(300);
-    expect(settle(initialChunkState(fixed), 0.001).size).toBe(300);
+    expect(settle(initialChunkState(fixed), 0.001, fixed).size).toBe(300);
     expect(nextChunkState({ size: 300, msPerItem: null }, { items: 300, ms: 5000 }, fixed).size).toBe(300);
   });
 });

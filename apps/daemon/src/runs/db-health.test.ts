@@ -9,7 +9,12 @@ import {
   tablesOf,
 } from './db-health.ts';
 
-const CALM: HealthSample = { connections: 10, maxConnections: 100, replicationLagSeconds: null, autovacuum: [] };
+const CALM: HealthSample = {
+  connections: 10,
+  maxConnections: 100,
+  replicationLagSeconds: null,
+  autovacuum: [],
+};
 
 describe('the health verdict', () => {
   it('lets the workers write while the database is calm', () => {
@@ -34,7 +39,9 @@ describe('the health verdict', () => {
     expect(healthVerdict({ ...CALM, autovacuum: [vacuum] }, DEFAULT_HEALTH_LIMITS)).toBe(
       'autovacuum on public.findings running for 75 s (limit 60 s)',
     );
-    expect(healthVerdict({ ...CALM, autovacuum: [{ ...vacuum, seconds: 5 }] }, DEFAULT_HEALTH_LIMITS)).toBeNull();
+    expect(
+      healthVerdict({ ...CALM, autovacuum: [{ ...vacuum, seconds: 5 }] }, DEFAULT_HEALTH_LIMITS),
+    ).toBeNull();
   });
 
   it('reads the tables among a runbook’s resources', () => {

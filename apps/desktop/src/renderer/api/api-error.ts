@@ -1,0 +1,160 @@
+import { formatDateTime, formatRelative } from '../format/time.ts';
+import { describeCapability } from './capabilities.ts';
+
+/** An API failure in the words an operator needs: what happened, and what to do about it. */
+export interface OperatorError {
+  /** The tRPC code (CONFLICT, FORBIDDEN…), NETWORK when the daemon did not answer. */
+  code: string;
+  title: string;
+  detail: string;
+  /** On a lock conflict: the run that holds the lock, to link to. */
+  holderRunId?: string;
+  /** On bad input: the field the daemon named. */
+  field?: string;
+}
+
+interface ErrorData {
+  code?: string;
+  httpStatus?: number;
+  field?: string | null;
+  holder?: { runId: string; actor: string; startedAt: string | null } | null;
+  capability?: string | null;
+}
+
+const FIELD_LABELS: Record<string, string> = {
+  reasonCode: 'Reason code',
+  reasonText: 'Reason',
+  confirmation: 'Confirmation phrase',
+  tenant: 'Tenant',
+  scope: 'Scope',
+  runbookId: 'Runbook',
+  id: 'Run',
+};
+
+export function fieldLabel(field: string): string {
+  return FIELD_LABELS[field] ?? field;
+}
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  412: 'PRECONDITION_FAILED',
+  429: 'TOO_MANY_REQUESTS',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+/**
+ * The error's data: tRPC's own, or, for answers the daemon's HTTP layer gives before tRPC (the
+ * tenant-plane 404, the origin check's 403), a code read off the HTTP status.
+ */
+function errorData(error: unknown): ErrorData | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const data = (error as { data?: unknown }).data;
+  if (typeof data === 'object' && data !== null && 'code' in data) return data as ErrorData;
+  const status = (error as { meta?: { response?: { status?: unknown } } }).meta?.response?.status;
+  if (typeof status !== 'number') return null;
+  return {
+    code: CODE_BY_STATUS[status] ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : `HTTP_${status}`),
+    httpStatus: status,
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The tRPC code of an API error (UNAUTHORIZED, NOT_FOUND…), or null for anything else. */
+export function apiErrorCode(error: unknown): string | null {
+  return errorData(error)?.code ?? null;
+}
+
+/** Turns any error from the tRPC client into an OperatorError. Never throws. */
+export function describeApiError(error: unknown, now: Date = new Date()): OperatorError {
+  const data = errorData(error);
+  const message = messageOf(error);
+  if (!data?.code) {
+    return {
+      code: 'NETWORK',
+      title: 'The ops daemon cannot be reached',
+      detail: 'Check that the daemon is running and that this computer can reach it, then try again.',
+    };
+  }
+  switch (data.code) {
+    case 'CONFLICT': {
+      const holder = data.holder;
+      if (!holder) {
+        return { code: 'CONFLICT', title: 'The data changed under you', detail: sentence(message) };
+      }
+      const since = holder.startedAt
+        ? ` since ${formatDateTime(holder.startedAt)} (${formatRelative(holder.startedAt, now)})`
+        : '';
+      return {
+        code: 'CONFLICT',
+        title: 'Another run holds the lock for this scope',
+        detail: `Run #${holder.runId}, started by ${holder.actor}, has been working on an overlapping scope${since}. Wait for it to finish, or open it to pause or cancel it.`,
+        holderRunId: holder.runId,
+      };
+    }
+    case 'FORBIDDEN': {
+      const capability = data.capability;
+      if (!capability) return { code: 'FORBIDDEN', title: 'Not allowed', detail: sentence(message) };
+      return {
+        code: 'FORBIDDEN',
+        title: 'You do not have permission for this',
+        detail: `This needs the capability ${capability} (${describeCapability(capability)}). Ask a platform administrator to grant it, or use break-glass if this is an emergency.`,
+      };
+    }
+    case 'PRECONDITION_FAILED':
+      return {
+        code: 'PRECONDITION_FAILED',
+        title: 'Nothing to do',
+        detail: 'Preflight found no records to change in this scope, so no run was started.',
+      };
+    case 'BAD_REQUEST': {
+      const field = data.field ?? undefined;
+      return {
+        code: 'BAD_REQUEST',
+        title: field ? `Check “${fieldLabel(field)}”` : 'Check what you entered',
+        detail: sentence(message),
+        ...(field ? { field } : {}),
+      };
+    }
+    case 'UNAUTHORIZED':
+      return { code: 'UNAUTHORIZED', title: 'Your session has ended', detail: 'Sign in again to continue.' };
+    case 'NOT_FOUND':
+      return {
+        code: 'NOT_FOUND',
+        title: 'Not found',
+        detail: 'It does not exist, or it is not available to you.',
+      };
+    case 'TOO_MANY_REQUESTS':
+      return {
+        code: 'TOO_MANY_REQUESTS',
+        title: 'Too many attempts',
+        detail: 'Wait a minute, then try again.',
+      };
+    case 'SERVICE_UNAVAILABLE':
+      return {
+        code: 'SERVICE_UNAVAILABLE',
+        title: 'The database is unreachable',
+        detail: 'The daemon is running but cannot reach its PostgreSQL database. Nothing was changed.',
+      };
+    default:
+      return {
+        code: data.code,
+        title: 'Something went wrong on the daemon',
+        detail: `${sentence(message)} The daemon's log has the details.`,
+      };
+  }
+}
+
+/** Daemon messages are lower-case fragments ("a reason code is required…"); make them sentences. */
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  if (!trimmed) return '';
+  const capital = trimmed[0]!.toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}

@@ -1,0 +1,44 @@
+import { MessageBar, MessageBarBody, MessageBarTitle, makeStyles } from '@fluentui/react-components';
+import { BookOpenRegular } from '@fluentui/react-icons';
+import { useQuery } from '@tanstack/react-query';
+import { useTRPC } from '../api/trpc.ts';
+import { PageHeader } from '../components/PageHeader.tsx';
+import { EmptyState, ErrorState, LoadingState } from '../components/states.tsx';
+import { RunbookCard } from '../runbooks/RunbookCard.tsx';
+
+const useStyles = makeStyles({ list: { display: 'flex', flexDirection: 'column', gap: '16px' } });
+
+export function RunbooksPage() {
+  const s = useStyles();
+  const trpc = useTRPC();
+  const runbooks = useQuery(trpc.runbooks.list.queryOptions());
+  return (
+    <>
+      <PageHeader
+        title="Runbooks"
+        description="Predefined repairs of customer data. Preflight first: it is read-only. Runs are locked, chunked, resumable and audited."
+      />
+      <MessageBar intent="warning" layout="multiline" data-testid="customer-data-warning">
+        <MessageBarBody>
+          <MessageBarTitle>Runbooks modify customer data</MessageBarTitle>
+          Every run writes to tenant-owned records. Check the preflight, choose the narrowest scope that fixes
+          the problem, and give a reason. Every preflight, run, pause and cancel is recorded in the audit log.
+        </MessageBarBody>
+      </MessageBar>
+      {runbooks.isPending && <LoadingState label="Loading runbooks…" />}
+      {runbooks.isError && <ErrorState error={runbooks.error} onRetry={() => runbooks.refetch()} />}
+      {runbooks.data?.length === 0 && (
+        <EmptyState icon={<BookOpenRegular />} title="No runbooks are installed">
+          Runbooks come from plugins loaded by the daemon (OPS_PLUGINS).
+        </EmptyState>
+      )}
+      {runbooks.data && runbooks.data.length > 0 && (
+        <div className={s.list}>
+          {runbooks.data.map((r) => (
+            <RunbookCard key={r.id} runbook={r} />
+          ))}
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import {
+  checkRunForm,
+  EMPTY_RUN_FORM,
+  type PreflightStatus,
+  type RunForm,
+  toRunRequest,
+} from './run-form.ts';
+
+const ready = (affected: number): PreflightStatus => ({ state: 'ready', affected });
+const options = { confirmationPhrase: 'BACKFILL', breakGlass: false };
+const tenant = { id: 7, externalId: 'tenant-7', name: 'Acme 7' };
+const completeAll: RunForm = {
+  ...EMPTY_RUN_FORM,
+  reasonCode: 'DATA_REPAIR',
+  reasonText: 'rebuild after import',
+  confirmation: 'BACKFILL',
+};
+
+describe('checkRunForm', () => {
+  it('defaults to all tenants, the scope with the strongest safeguards', () => {
+    expect(EMPTY_RUN_FORM.scopeKind).toBe('all');
+    const check = checkRunForm(EMPTY_RUN_FORM, ready(10), options);
+    expect(check).toMatchObject({ canStart: false, needsReason: true, needsConfirmation: true });
+  });
+
+  it('keeps an all-tenants run disabled until reason code, reason and the typed phrase are all there', () => {
+    expect(checkRunForm({ ...completeAll, reasonCode: null }, ready(10), options).blocker).toBe(
+      'Choose a reason code.',
+    );
+    expect(checkRunForm({ ...completeAll, reasonText: '   ' }, ready(10), options).blocker).toBe(
+      'Write the reason for this run.',
+    );
+    expect(checkRunForm({ ...completeAll, confirmation: 'backfill' }, ready(10), options).blocker).toBe(
+      'Type BACKFILL to confirm.',
+    );
+    expect(checkRunForm(completeAll, ready(10), options)).toMatchObject({ canStart: true, blocker: null });
+  });
+
+  it('refuses a reason longer than 500 characters', () => {
+    const check = checkRunForm({ ...completeAll, reasonText: 'x'.repeat(501) }, ready(10), options);
+    expect(check).toMatchObject({ canStart: false, reasonTextTooLong: true });
+    expect(check.blocker).toMatch(/500 characters/);
+  });
+
+  it('is "Nothing to do" when preflight finds 0, whatever else is filled in', () => {
+    const check = checkRunForm(completeAll, ready(0), options);
+    expect(check).toMatchObject({ canStart: false, nothingToDo: true });
+    expect(check.blocker).toMatch(/^Nothing to do/);
+  });
+
+  it('waits for the preflight, and refuses to start when it failed', () => {
+    expect(checkRunForm(completeAll, { state: 'loading' }, options).blocker).toMatch(
+      /Waiting for the preflight/,
+    );
+    expect(checkRunForm(completeAll, { state: 'error' }, options).blocker).toMatch(/preflight failed/);
+  });
+
+  it('needs only the tenant for a single-tenant run, and a reason again under break-glass', () => {
+    const single: RunForm = { ...EMPTY_RUN_FORM, scopeKind: 'tenant', tenant: null };
+    expect(checkRunForm(single, { state: 'idle' }, options).blocker).toBe('Choose the tenant to run on.');
+    expect(checkRunForm({ ...single, tenant }, ready(3), options)).toMatchObject({
+      canStart: true,
+      needsConfirmation: false,
+    });
+    expect(checkRunForm({ ...single, tenant }, ready(3), { ...options, breakGlass: true }).blocker).toBe(
+      'Choose a reason code.',
+    );
+  });
+});
+
+describe('toRunRequest', () => {
+  it('sends scope, reason, phrase and the preflight count the operator saw', () => {
+    expect(toRunRequest('findings.lifecycle.backfill', completeAll, 12)).toEqual({
+      runbookId: 'findings.lifecycle.backfill',
+      scope: { kind: 'all' },
+      preflightAffectedCount: 12,
+      reasonCode: 'DATA_REPAIR',
+      reasonText: 'rebuild after import',
+      confirmation: 'BACKFILL',
+    });
+  });
+
+  it('sends the tenant id and no phrase for a single tenant', () => {
+    const request = toRunRequest('r', { ...EMPTY_RUN_FORM, scopeKind: 'tenant', tenant }, 3);
+    expect(request).toEqual({
+      runbookId: 'r',
+      scope: { kind: 'tenant', tenantId: 7 },
+      preflightAffectedCount: 3,
+    });
+  });
+});

@@ -1,0 +1,158 @@
+import {
+  Hamburger,
+  makeStyles,
+  NavDrawer,
+  NavDrawerBody,
+  NavItem,
+  NavSectionHeader,
+  Text,
+  tokens,
+} from '@fluentui/react-components';
+import {
+  BookOpenRegular,
+  HistoryRegular,
+  PlayCircleRegular,
+  ShieldKeyholeFilled,
+} from '@fluentui/react-icons';
+import { type JSX, type ReactNode, useState } from 'react';
+import { useLocation } from 'wouter';
+import { CAPABILITIES, hasCapability } from '../api/capabilities.ts';
+import { useMe } from '../app/me-context.ts';
+import { absolutePath, paths } from '../app/paths.ts';
+import { isPlainLeftClick } from '../components/RouterLink.tsx';
+import { BreakGlassBanner } from './BreakGlassBanner.tsx';
+import { NotificationsBell } from './NotificationsBell.tsx';
+import { UserMenu } from './UserMenu.tsx';
+
+const useStyles = makeStyles({
+  root: { display: 'flex', flexDirection: 'column', minHeight: '100vh' },
+  header: {
+    display: 'flex',
+    alignItems: 'center',
+    gap: '8px',
+    height: '48px',
+    padding: '0 8px 0 4px',
+    backgroundColor: tokens.colorBrandBackground,
+    color: tokens.colorNeutralForegroundOnBrand,
+  },
+  brand: { display: 'flex', alignItems: 'center', gap: '8px', flexGrow: 1, minWidth: 0 },
+  brandIcon: { fontSize: '22px' },
+  brandName: { color: tokens.colorNeutralForegroundOnBrand, whiteSpace: 'nowrap' },
+  brandPlane: { color: tokens.colorNeutralForegroundOnBrand, whiteSpace: 'nowrap' },
+  hamburger: { color: tokens.colorNeutralForegroundOnBrand },
+  body: { display: 'flex', flexGrow: 1, minHeight: 0 },
+  // Never squeezed by a wide table: the content scrolls instead.
+  nav: { height: 'auto', maxHeight: 'none', alignSelf: 'stretch', flexShrink: 0 },
+  main: {
+    flexGrow: 1,
+    minWidth: 0,
+    padding: '24px 32px 48px',
+    display: 'flex',
+    flexDirection: 'column',
+    gap: '20px',
+    maxWidth: '1400px',
+  },
+  skip: {
+    position: 'absolute',
+    left: '-9999px',
+    ':focus': {
+      left: '8px',
+      top: '8px',
+      zIndex: 1000,
+      padding: '8px',
+      backgroundColor: tokens.colorNeutralBackground1,
+    },
+  },
+});
+
+interface NavEntry {
+  value: string;
+  label: string;
+  icon: JSX.Element;
+  capability: string;
+}
+
+const NAV: readonly NavEntry[] = [
+  {
+    value: paths.runbooks,
+    label: 'Runbooks',
+    icon: <BookOpenRegular />,
+    capability: CAPABILITIES.runbooksView,
+  },
+  { value: paths.runs, label: 'Runs', icon: <PlayCircleRegular />, capability: CAPABILITIES.opsView },
+  { value: paths.audit, label: 'Audit log', icon: <HistoryRegular />, capability: CAPABILITIES.opsView },
+];
+
+/** The nav item a route belongs to: a run's detail page sits under Runs. */
+function selectedNav(location: string): string {
+  return NAV.find((n) => location === n.value || location.startsWith(`${n.value}/`))?.value ?? '';
+}
+
+/** The console's frame on every signed-in page: header, break-glass banner, navigation, content. */
+export function AppShell({ children }: { children: ReactNode }) {
+  const s = useStyles();
+  const me = useMe();
+  const [location, navigate] = useLocation();
+  const [navOpen, setNavOpen] = useState(true);
+  const entries = NAV.filter((n) => hasCapability(me.capabilities, n.capability));
+
+  return (
+    <div className={s.root}>
+      <a className={s.skip} href="#main">
+        Skip to content
+      </a>
+      <header className={s.header}>
+        <Hamburger
+          className={s.hamburger}
+          onClick={() => setNavOpen((o) => !o)}
+          aria-expanded={navOpen}
+          aria-label={navOpen ? 'Collapse navigation' : 'Expand navigation'}
+        />
+        <div className={s.brand}>
+          <ShieldKeyholeFilled className={s.brandIcon} aria-hidden="true" />
+          <Text weight="semibold" size={400} className={s.brandName}>
+            Ops Runbooks
+          </Text>
+          <Text size={300} className={s.brandPlane}>
+            Platform control plane
+          </Text>
+        </div>
+        <NotificationsBell />
+        <UserMenu />
+      </header>
+      <BreakGlassBanner />
+      <div className={s.body}>
+        <NavDrawer
+          type="inline"
+          open={navOpen}
+          selectedValue={selectedNav(location)}
+          className={s.nav}
+          aria-label="Console"
+          onNavItemSelect={() => {}}
+        >
+          <NavDrawerBody>
+            <NavSectionHeader>Operations</NavSectionHeader>
+            {entries.map((n) => (
+              <NavItem
+                key={n.value}
+                value={n.value}
+                icon={n.icon}
+                href={absolutePath(n.value)}
+                onClick={(e) => {
+                  if (!isPlainLeftClick(e)) return;
+                  e.preventDefault();
+                  navigate(n.value);
+                }}
+              >
+                {n.label}
+              </NavItem>
+            ))}
+          </NavDrawerBody>
+        </NavDrawer>
+        <main id="main" className={s.main} tabIndex={-1}>
+          {children}
+        </main>
+      </div>
+    </div>
+  );
+}

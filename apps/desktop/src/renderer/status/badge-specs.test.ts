@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { RUN_OUTCOME_BADGES, RUN_STATUS_BADGES, scopeLabel } from './badge-specs.ts';
+
+describe('the status → badge mapping', () => {
+  it('covers every status and outcome with a distinct label', () => {
+    expect(Object.keys(RUN_STATUS_BADGES)).toEqual(['queued', 'running', 'paused', 'completed']);
+    expect(Object.keys(RUN_OUTCOME_BADGES)).toEqual([
+      'pending',
+      'succeeded',
+      'partially_succeeded',
+      'failed',
+      'cancelled',
+    ]);
+    const labels = [...Object.values(RUN_STATUS_BADGES), ...Object.values(RUN_OUTCOME_BADGES)].map(
+      (b) => b.label,
+    );
+    expect(new Set(labels).size).toBe(labels.length);
+  });
+
+  it('colours outcomes by what they mean for customer data', () => {
+    expect(RUN_OUTCOME_BADGES.succeeded.color).toBe('success');
+    expect(RUN_OUTCOME_BADGES.partially_succeeded.color).toBe('warning');
+    expect(RUN_OUTCOME_BADGES.failed.color).toBe('danger');
+  });
+
+  it('labels scopes as operators say them', () => {
+    expect(scopeLabel({ kind: 'all' })).toBe('All tenants');
+    expect(scopeLabel({ kind: 'tenant', tenantId: 3, externalId: 'tenant-3', name: 'Acme 3' })).toBe(
+      'Acme 3 (tenant-3)',
+    );
+  });
+});

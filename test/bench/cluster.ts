@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import pg from 'pg';
+import { openDatabase } from '../../apps/daemon/src/db/connection.ts';
+import { type EmbeddedDatabase, openEmbeddedDatabase } from '../../apps/daemon/src/db/embedded.ts';
+import { MIGRATION_NAMES, migrate } from '../../apps/daemon/src/db/migrator.ts';
+import { seedDemoData } from '../../apps/daemon/src/seed/index.ts';
+
+/**
+ * The benchmark's own embedded PostgreSQL (default settings, data kept in the bench data dir), its
+ * seeded template databases, and throwaway copies of them: every measurement that writes starts
+ * from the same bytes.
+ */
+export interface BenchCluster {
+  /** A database's URL on this cluster. */
+  url(database: string): string;
+  /** The template for these seed options, seeded on first use and reused after. */
+  template(seed: { findings: number; tenants: number; drift: number; seed: number }): Promise<string>;
+  /** A fresh copy of a template (a file copy: seconds for a million findings). */
+  copy(template: string, name: string): Promise<string>;
+  drop(database: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Names change with the schema, so a template from before a migration is never reused. */
+const SCHEMA_KEY = createHash('sha1').update(MIGRATION_NAMES.join(',')).digest('hex').slice(0, 8);
+
+const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+export async function openBenchCluster(dataDir: string, log: (line: string) => void): Promise<BenchCluster> {
+  const embedded: EmbeddedDatabase = await openEmbeddedDatabase(path.resolve(dataDir, 'cluster'), {
+    database: 'postgres',
+  });
+  const url = (database: string) => embedded.url.replace(/\/[^/]*$/, `/${database}`);
+  const admin = async <T>(fn: (client: pg.Client) => Promise<T>): Promise<T> => {
+    const client = new pg.Client({ connectionString: url('postgres') });
+    await client.connect();
+    try {
+      return await fn(client);
+    } finally {
+      await client.end();
+    }
+  };
+  const exists = (name: string) =>
+    admin(
+      async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1,
+    );
+  const drop = (name: string) =>
+    admin((c) => c.query(`DROP DATABASE IF EXISTS ${quote(name)} WITH (FORCE)`)).then(() => {});
+
+  // Copies left by an interrupted benchmark.
+  const leftovers = await admin(
+    async (c) =>
+      (await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'bench_run_%'"))
+        .rows,
+  );
+  for (const { datname } of leftovers) await drop(datname);
+
+  return {
+    url,
+    async template(options) {
+      const name = `bench_tpl_${options.findings}_${options.tenants}_${Math.round(options.drift * 100)}_${options.seed}_${SCHEMA_KEY}`;
+      if (await exists(name)) return name;
+      const building = `${name}_building`;
+      await drop(building);
+      await admin((c) => c.query(`CREATE DATABASE ${quote(building)}`));
+      log(`seeding ${options.findings.toLocaleString('en-US')} findings into template ${name} (once)…`);
+      const db = await openDatabase(url(building));
+      try {
+        await migrate(db.sequelize);
+        await seedDemoData(db.pool, options);
+        // As a table in service would be: vacuumed (visibility map set) and analyzed.
+        await db.pool.query('VACUUM ANALYZE');
+      } finally {
+        await db.close();
+      }
+      await admin((c) => c.query(`ALTER DATABASE ${quote(building)} RENAME TO ${quote(name)}`));
+      return name;
+    },
+    async copy(template, name) {
+      await drop(name);
+      await admin((c) =>
+        c.query(`CREATE DATABASE ${quote(name)} TEMPLATE ${quote(template)} STRATEGY FILE_COPY`),
+      );
+      return url(name);
+    },
+    drop,
+    stop: () => embedded.stop(),
+  };
+}
