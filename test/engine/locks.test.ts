@@ -13,7 +13,9 @@ describe('run locks across processes', () => {
   const running = (count: number) =>
     waitFor(
       async () => {
-        const rows = await t.sql<{ id: string }>("SELECT id FROM ops.runs WHERE status = 'running' ORDER BY id");
+        const rows = await t.sql<{ id: string }>(
+          "SELECT id FROM ops.runs WHERE status = 'running' ORDER BY id",
+        );
         return rows.length >= count ? rows : undefined;
       },
       30_000,
@@ -35,10 +37,15 @@ describe('run locks across processes', () => {
     await held.release();
     expect(second.code).toBe(3);
     expect(second.json()).toMatchObject({
-      error: { code: 'CONFLICT', message: expect.stringContaining(`run ${holder!.id} (all tenants, by system:cli) holds the lock`) },
+      error: {
+        code: 'CONFLICT',
+        message: expect.stringContaining(`run ${holder!.id} (all tenants, by system:cli) holds the lock`),
+      },
     });
     expect((await first).json()).toMatchObject({ outcome: 'succeeded' });
-    const refused = await t.sql<{ details: { reason: string } }>("SELECT details FROM ops.audit_events WHERE action = 'run.refused'");
+    const refused = await t.sql<{ details: { reason: string } }>(
+      "SELECT details FROM ops.audit_events WHERE action = 'run.refused'",
+    );
     expect(refused.map((r) => r.details.reason)).toEqual(['lock_held']);
   });
 
