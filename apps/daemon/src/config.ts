@@ -21,6 +21,8 @@ const EnvSchema = z.object({
   OPS_CHUNK_TARGET_MS: z.coerce.number().int().min(10).max(60_000).default(200),
   OPS_CHUNK_MIN: z.coerce.number().int().min(1).max(1_000_000).default(100),
   OPS_CHUNK_MAX: z.coerce.number().int().min(1).max(1_000_000).default(50_000),
+  // A chunk running longer than this is a plugin fault (hung plugin or statement): the run fails.
+  OPS_CHUNK_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   // Rows per second for all workers of a run together, in every daemon; unset: no cap.
   OPS_WRITE_BUDGET: z.coerce.number().int().min(1).optional(),
   // Database-health throttling (runs/db-health.ts): workers wait between chunks past these.
@@ -82,6 +84,7 @@ export interface WorkConfig {
   /** A fixed chunk size (the optimiser is off), or null. */
   chunkSize: number | null;
   writeBudget: number | null;
+  chunkTimeoutMs: number;
   health: HealthLimits;
 }
 
@@ -123,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
       chunkMax: e.OPS_CHUNK_MAX,
       chunkSize: e.OPS_CHUNK_SIZE ?? null,
       writeBudget: e.OPS_WRITE_BUDGET ?? null,
+      chunkTimeoutMs: e.OPS_CHUNK_TIMEOUT_MS,
       health: {
         connectionsFraction: e.OPS_THROTTLE_CONNECTIONS,
         replicationLagSeconds: e.OPS_THROTTLE_REPLICATION_LAG_S,

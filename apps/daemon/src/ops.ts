@@ -78,6 +78,7 @@ function workSettings(work: WorkConfig, health: HealthProbe): WorkSettings {
     workers: work.workers,
     sizing: { targetMs: work.chunkTargetMs, min: work.chunkMin, max: work.chunkMax, fixed: work.chunkSize },
     writeBudget: work.writeBudget,
+    chunkTimeoutMs: work.chunkTimeoutMs,
     health,
   };
 }

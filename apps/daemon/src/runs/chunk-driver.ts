@@ -15,6 +15,8 @@ export interface WorkSettings {
   sizing: ChunkSizing;
   /** Rows per second for all workers of a run together (set by the run's owner); null: no cap. */
   writeBudget: number | null;
+  /** A chunk taking longer is a plugin fault (OPS_CHUNK_TIMEOUT_MS). */
+  chunkTimeoutMs: number;
   health: HealthProbe;
 }
 
@@ -51,6 +53,11 @@ export interface DriveResult extends ChunkedResult {
 
 // Waits, as data: how often a throttled worker looks again, how often an idle one looks for work.
 const WAITS = { healthRecheckMs: 1000, idlePollMs: 50, keepGoingMs: 500 } as const;
+/**
+ * Progress is written at most this often (two statements, on every chunk, were ~5% of a run's
+ * database time); a change of throttle state, a new failure and the end are written at once.
+ */
+const PROGRESS_EVERY_MS = 200;
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
 function pause(ms: number, signal: AbortSignal): Promise<void> {
@@ -99,10 +106,12 @@ export async function driveKeysetWork(work: KeysetWork, options: ChunkDriverOpti
   const atStart = await units.totals(runId);
   const budgeted = await runHasBudget(pool, runId);
 
-  // Progress: one report in flight at a time; a request during one asks for one more after it.
+  // Progress: one report in flight at a time; a forced request during one asks for one more after it.
   let reporting: Promise<void> | null = null;
   let again = false;
+  let reportedAt = Number.NEGATIVE_INFINITY;
   const reportOnce = async () => {
+    reportedAt = performance.now();
     const totals = await units.totals(runId);
     const elapsedS = (performance.now() - startedAt) / 1000;
     const rate = elapsedS > 0 ? (totals.processed - atStart.processed) / elapsedS : 0;
@@ -120,10 +129,11 @@ export async function driveKeysetWork(work: KeysetWork, options: ChunkDriverOpti
     };
     await options.onProgress(progress, totals.failures);
   };
-  const report = (): Promise<void> => {
+  const report = (force = false): Promise<void> => {
     if (options.role !== 'owner') return Promise.resolve();
+    if (!force && performance.now() - reportedAt < PROGRESS_EVERY_MS) return Promise.resolve();
     if (reporting) {
-      again = true;
+      again ||= force;
       return reporting;
     }
     reporting = (async () => {
@@ -150,7 +160,7 @@ export async function driveKeysetWork(work: KeysetWork, options: ChunkDriverOpti
           : await settings.health(options.tables);
       if (reason !== throttled) {
         throttled = reason;
-        await report();
+        await report(true);
       }
       if (!reason) return true;
       await pause(owed > 0 ? Math.min(owed, WAITS.healthRecheckMs) : WAITS.healthRecheckMs, signal);
@@ -172,6 +182,7 @@ export async function driveKeysetWork(work: KeysetWork, options: ChunkDriverOpti
         size,
         worker: name,
         maxAttempts,
+        timeoutMs: settings.chunkTimeoutMs,
       });
       if (outcome.kind === 'none') {
         const totals = await units.totals(runId);
@@ -191,7 +202,7 @@ export async function driveKeysetWork(work: KeysetWork, options: ChunkDriverOpti
         const waitMs = await units.chargeBudget(pool, runId, outcome.updated);
         budgetUntil = Math.max(budgetUntil, Date.now() + waitMs);
       }
-      await report();
+      await report(outcome.failures.length > 0);
     }
   };
 
@@ -210,7 +221,7 @@ export async function driveKeysetWork(work: KeysetWork, options: ChunkDriverOpti
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   throttled = null;
-  await report();
+  await report(true);
   const totals = await units.totals(runId);
   const complete = totals.units === totals.unitsDone;
   if (!complete && !options.signal.aborted && options.role === 'owner') {

@@ -52,8 +52,8 @@ describe('the chunk optimiser', () => {
   });
 
   it('keeps the size while the predicted duration is inside the band (no oscillation)', () => {
-    const state = { size: 4000, msPerItem: 0.04 }; // 160 ms predicted: inside [120, 180]
-    expect(nextChunkState(state, { items: 4000, ms: 150 }, SIZING).size).toBe(4000);
+    const state = { size: 4000, msPerItem: 0.03 }; // 120 ms predicted: inside [100, 144]
+    expect(nextChunkState(state, { items: 4000, ms: 115 }, SIZING).size).toBe(4000);
   });
 
   it('never leaves the bounds', () => {

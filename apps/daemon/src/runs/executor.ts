@@ -12,6 +12,7 @@ import type { RunLockSession } from '../locks/index.ts';
 import { driveKeysetWork, type WorkSettings } from './chunk-driver.ts';
 import { ChunkStats } from './chunk-stats.ts';
 import { tablesOf } from './db-health.ts';
+import { checkRunResult } from './plugin-faults.ts';
 import type { RunFailure, RunProgress, RunRecord } from './run-record.ts';
 import type { RunRepository } from './run-repository.ts';
 import { type FinalOutcome, outcomeForCounts } from './state-machine.ts';
@@ -141,7 +142,7 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
     if (shutdown.aborted) requestStop('shutdown');
     for (;;) {
       const ctx = context();
-      const result = stop ? {} : await definition.run(ctx, scope);
+      const result = stop ? {} : checkRunResult(await definition.run(ctx, scope));
       if (stop === 'shutdown') return await leavePaused(deps, runId);
       if (stop === 'pause') {
         const resumed = await waitWhilePaused(deps, runId, shutdown);

@@ -123,9 +123,15 @@ export class WorkUnits {
 
   /**
    * Claims an open unit of a running run for the current transaction of `tx`, preferring the
-   * worker's previous one (its pages are warm). Units other workers hold are skipped, not awaited.
+   * worker's previous one (its pages are warm), or only that one. Units other workers hold are
+   * skipped, not awaited.
    */
-  async claim(tx: pg.PoolClient, runId: string, preferred: number | null): Promise<ClaimedUnit | null> {
+  async claim(
+    tx: pg.PoolClient,
+    runId: string,
+    preferred: number | null,
+    options: { only?: boolean } = {},
+  ): Promise<ClaimedUnit | null> {
     const { rows } = await tx.query<{
       unit_no: number;
       cursor: string | null;
@@ -136,11 +142,11 @@ export class WorkUnits {
        FROM ops.run_work_units u
        JOIN ops.run_work w ON w.run_id = u.run_id
        JOIN ops.runs r ON r.id = u.run_id
-       WHERE u.run_id = $1 AND NOT u.done AND r.status = 'running'
+       WHERE u.run_id = $1 AND NOT u.done AND r.status = 'running' AND (NOT $3 OR u.unit_no = $2)
        ORDER BY u.unit_no = $2 DESC, u.unit_no
        LIMIT 1
        FOR UPDATE OF u SKIP LOCKED`,
-      [runId, preferred ?? -1],
+      [runId, preferred ?? -1, options.only ?? false],
     );
     const row = rows[0];
     if (!row) return null;

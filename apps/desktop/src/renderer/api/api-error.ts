@@ -1,3 +1,4 @@
+import { humanizeIdentifier } from '../format/names.ts';
 import { formatDateTime, formatRelative } from '../format/time.ts';
 import { describeCapability } from './capabilities.ts';
 
@@ -29,10 +30,64 @@ const FIELD_LABELS: Record<string, string> = {
   scope: 'Scope',
   runbookId: 'Runbook',
   id: 'Run',
+  name: 'Name',
+  cron: 'Cron expression',
+  timezone: 'Time zone',
+  mode: 'Mode',
+  params: 'Parameters',
+  recipients: 'Recipients',
+  smtpUrl: 'SMTP server',
+  webhookUrl: 'Webhook URL',
 };
 
+const PARAMETER_PREFIX = 'params.';
+
+/** The label an operator sees for a field the daemon named ("reasonText" → "Reason", "params.dryRun" → "Dry run"). */
 export function fieldLabel(field: string): string {
-  return FIELD_LABELS[field] ?? field;
+  if (field.startsWith(PARAMETER_PREFIX)) return humanizeIdentifier(field.slice(PARAMETER_PREFIX.length));
+  return FIELD_LABELS[field] ?? FIELD_LABELS[field.split('.')[0]!] ?? field;
+}
+
+/** A bad-input error aimed at one form field. */
+export interface FieldError {
+  /**
+   * The form field to show it on: the first segment of the daemon's path ("recipients.2" →
+   * "recipients", "scope.tenantId" → "scope"), except runbook parameters, kept whole ("params.dryRun").
+   */
+  field: string;
+  /** The entry of a list field that is wrong ("recipients.2" → 2), when the daemon said. */
+  index: number | null;
+  /** The daemon's message as a sentence, without the field name it starts with. */
+  message: string;
+}
+
+/** The field a BAD_REQUEST names, to show the message on that field; null for any other error. */
+export function fieldErrorOf(error: unknown): FieldError | null {
+  const data = errorData(error);
+  if (data?.code !== 'BAD_REQUEST' || !data.field) return null;
+  const path = data.field;
+  const segments = path.split('.');
+  const isParameter = path.startsWith(PARAMETER_PREFIX);
+  const indexSegment = isParameter ? undefined : segments[1];
+  return {
+    field: isParameter ? path : segments[0]!,
+    index: indexSegment !== undefined && /^\d+$/.test(indexSegment) ? Number(indexSegment) : null,
+    message: sentence(withoutFieldPrefix(messageOf(error), path)),
+  };
+}
+
+/** Zod messages arrive as "cron: not a cron expression…"; the form already says which field. */
+function withoutFieldPrefix(message: string, field: string): string {
+  return message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message;
+}
+
+/** What a 403 says: the capability, what it allows, and how to get it. */
+export function missingCapabilityError(capability: string): OperatorError {
+  return {
+    code: 'FORBIDDEN',
+    title: 'You do not have permission for this',
+    detail: `This needs the capability ${capability} (${describeCapability(capability)}). Ask a platform administrator to grant it, or use break-glass if this is an emergency.`,
+  };
 }
 
 const CODE_BY_STATUS: Record<number, string> = {
@@ -101,11 +156,7 @@ export function describeApiError(error: unknown, now: Date = new Date()): Operat
     case 'FORBIDDEN': {
       const capability = data.capability;
       if (!capability) return { code: 'FORBIDDEN', title: 'Not allowed', detail: sentence(message) };
-      return {
-        code: 'FORBIDDEN',
-        title: 'You do not have permission for this',
-        detail: `This needs the capability ${capability} (${describeCapability(capability)}). Ask a platform administrator to grant it, or use break-glass if this is an emergency.`,
-      };
+      return missingCapabilityError(capability);
     }
     case 'PRECONDITION_FAILED':
       return {
@@ -118,7 +169,7 @@ export function describeApiError(error: unknown, now: Date = new Date()): Operat
       return {
         code: 'BAD_REQUEST',
         title: field ? `Check “${fieldLabel(field)}”` : 'Check what you entered',
-        detail: sentence(message),
+        detail: sentence(field ? withoutFieldPrefix(message, field) : message),
         ...(field ? { field } : {}),
       };
     }

@@ -22,3 +22,20 @@ export type Tenant = Outputs['tenants']['search'][number];
 export type RunRequest = Inputs['runbooks']['run'];
 export type ScopeInput = RunRequest['scope'];
 export type ReasonCode = NonNullable<RunRequest['reasonCode']>;
+export type RunbookParameter = Runbook['parameters'][number];
+export type ParameterKind = RunbookParameter['kind'];
+export type PreflightEstimate = NonNullable<Outputs['runbooks']['estimate']['estimate']>;
+
+export type Schedule = Outputs['schedules']['list'][number];
+export type ScheduleMode = Schedule['mode'];
+export type ScheduleOccurrence = NonNullable<Schedule['lastOccurrence']>;
+export type OccurrenceStatus = ScheduleOccurrence['status'];
+export type ScheduleCreateInput = Inputs['schedules']['create'];
+export type ScheduleUpdateInput = Inputs['schedules']['update'];
+
+export type AlertDestination = Outputs['alerts']['list'][number];
+export type DestinationKind = AlertDestination['kind'];
+export type DestinationCreateInput = Inputs['alerts']['create'];
+export type DestinationUpdateInput = Inputs['alerts']['update'];
+export type AlertDelivery = Outputs['alerts']['deliveries'][number];
+export type DeliveryStatus = AlertDelivery['status'];

@@ -4,13 +4,14 @@ import { apiErrorCode } from '../api/api-error.ts';
 import { CAPABILITIES, hasCapability } from '../api/capabilities.ts';
 import { useTRPC } from '../api/trpc.ts';
 import { ErrorState, LoadingState } from '../components/states.tsx';
+import { AlertsSettingsPage } from '../pages/AlertsSettingsPage.tsx';
 import { AuditPage } from '../pages/AuditPage.tsx';
-import { ComingSoonPage } from '../pages/ComingSoonPage.tsx';
 import { LoginPage } from '../pages/LoginPage.tsx';
 import { NotFoundPage } from '../pages/NotFoundPage.tsx';
 import { RunbooksPage } from '../pages/RunbooksPage.tsx';
 import { RunDetailPage } from '../pages/RunDetailPage.tsx';
 import { RunsPage } from '../pages/RunsPage.tsx';
+import { SchedulesPage } from '../pages/SchedulesPage.tsx';
 import { AppShell } from '../shell/AppShell.tsx';
 import { DesktopConnectionGate } from './DesktopConnectionGate.tsx';
 import { MeContext } from './me-context.ts';
@@ -53,12 +54,8 @@ function SignedInConsole() {
           <Route path={paths.runs} component={RunsPage} />
           <Route path={paths.runPattern}>{(params) => <RunDetailPage id={params.id} />}</Route>
           <Route path={paths.audit} component={AuditPage} />
-          <Route path={paths.schedules}>
-            <ComingSoonPage title="Schedules" />
-          </Route>
-          <Route path={paths.alerts}>
-            <ComingSoonPage title="Alert destinations" />
-          </Route>
+          <Route path={paths.schedules} component={SchedulesPage} />
+          <Route path={paths.alerts} component={AlertsSettingsPage} />
           <Route>
             <NotFoundPage inShell />
           </Route>

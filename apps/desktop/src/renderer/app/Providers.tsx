@@ -46,7 +46,8 @@ export function Providers({ client, children }: { client: ApiClient; children: R
         <QueryClientProvider client={queryClient}>
           <TRPCProvider trpcClient={client} queryClient={queryClient}>
             <div className={s.root}>{children}</div>
-            <Toaster toasterId={TOASTER_ID} position="top-end" offset={{ vertical: 56 }} pauseOnHover />
+            {/* Bottom corner: a toast must never sit on a page's own actions (top right, under the header). */}
+            <Toaster toasterId={TOASTER_ID} position="bottom-end" limit={3} pauseOnHover />
           </TRPCProvider>
         </QueryClientProvider>
       </ThemeContext.Provider>

@@ -11,7 +11,7 @@ import {
 } from '@fluentui/react-components';
 import { ArrowClockwiseRegular } from '@fluentui/react-icons';
 import type { ReactNode } from 'react';
-import { describeApiError } from '../api/api-error.ts';
+import { describeApiError, missingCapabilityError, type OperatorError } from '../api/api-error.ts';
 import { paths } from '../app/paths.ts';
 import { RouterLink } from './RouterLink.tsx';
 
@@ -67,7 +67,18 @@ export function EmptyState({
 
 /** An API error in operator words, with Retry when retrying can help. */
 export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
-  const described = describeApiError(error);
+  return <OperatorErrorBar described={describeApiError(error)} onRetry={onRetry} />;
+}
+
+/**
+ * A page the operator may not use: the same words as the daemon's 403, without asking the daemon
+ * for something it is bound to refuse.
+ */
+export function MissingCapabilityState({ capability }: { capability: string }) {
+  return <OperatorErrorBar described={missingCapabilityError(capability)} />;
+}
+
+function OperatorErrorBar({ described, onRetry }: { described: OperatorError; onRetry?: () => void }) {
   return (
     <MessageBar intent="error" layout="multiline" data-error-code={described.code}>
       <MessageBarBody>

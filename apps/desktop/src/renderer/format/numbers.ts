@@ -1,8 +1,14 @@
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const decimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 });
 const percent = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 0 });
 
 export function formatCount(n: number | null | undefined): string {
   return typeof n === 'number' && Number.isFinite(n) ? integer.format(n) : '—';
+}
+
+/** A number as entered or configured (a parameter's bound): decimals kept. */
+export function formatNumber(n: number): string {
+  return decimal.format(n);
 }
 
 export function formatPercent(fraction: number): string {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { durationBetween, formatCountdown, formatDuration, formatRelative } from './time.ts';
+import {
+  durationBetween,
+  formatCountdown,
+  formatDuration,
+  formatInTimeZone,
+  formatRelative,
+  knownTimeZones,
+} from './time.ts';
 
 describe('time formats', () => {
   it('writes durations for people', () => {
@@ -21,5 +28,17 @@ describe('time formats', () => {
     expect(formatRelative('2026-11-26T12:05:00Z', now)).toBe('5 minutes ago');
     expect(formatRelative('2026-11-26T12:09:58Z', now)).toBe('just now');
     expect(durationBetween('2026-11-26T12:09:00Z', null, now)).toBe(60_000);
+  });
+
+  it('reads a schedule’s fire time on the clock of its zone', () => {
+    expect(formatInTimeZone('2026-12-01T02:30:00Z', 'Europe/Berlin')).toBe('Tue, Dec 1, 03:30 GMT+1');
+    expect(formatInTimeZone('2026-07-01T02:30:00Z', 'UTC')).toBe('Wed, Jul 1, 02:30 UTC');
+  });
+
+  it('offers UTC first, then the IANA zones', () => {
+    const zones = knownTimeZones();
+    expect(zones[0]).toBe('UTC');
+    expect(zones).toContain('Europe/Berlin');
+    expect(zones.filter((z) => z === 'UTC')).toHaveLength(1);
   });
 });

@@ -67,3 +67,43 @@ export function formatCountdown(ms: number): string {
   const mm = h > 0 ? String(m).padStart(2, '0') : String(m);
   return `${h > 0 ? `${h}:` : ''}${mm}:${String(s).padStart(2, '0')}`;
 }
+
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * A point in time as a clock in `timeZone` shows it, with the zone's abbreviation: "Tue, Dec 2,
+ * 03:30 GMT+1". Schedules fire by the clock of their zone, so their times read best in it.
+ */
+export function formatInTimeZone(iso: string, timeZone: string): string {
+  let format = zoneFormats.get(timeZone);
+  if (!format) {
+    try {
+      format = new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        weekday: 'short',
+        month: 'short',
+        day: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+        timeZoneName: 'short',
+      });
+    } catch {
+      return formatDateTime(iso);
+    }
+    zoneFormats.set(timeZone, format);
+  }
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : format.format(d);
+}
+
+/** The time zones an operator can pick: UTC first, then every IANA zone this runtime knows. */
+export function knownTimeZones(): string[] {
+  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  return ['UTC', ...zones.filter((z) => z !== 'UTC')];
+}
+
+/** The operator's own zone, the natural default for a new schedule. */
+export function localTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}

@@ -24,9 +24,11 @@ import { PageHeader } from '../components/PageHeader.tsx';
 import { isPlainLeftClick } from '../components/RouterLink.tsx';
 import { EmptyState, ErrorState, LoadingState } from '../components/states.tsx';
 import { AuditTimeline } from '../runs/AuditTimeline.tsx';
+import { DeliveriesTable } from '../runs/DeliveriesTable.tsx';
 import { FailuresTable } from '../runs/FailuresTable.tsx';
 import { RunControls } from '../runs/RunControls.tsx';
 import { RunDetailsGrid } from '../runs/RunDetailsGrid.tsx';
+import { RunParameters } from '../runs/RunParameters.tsx';
 import { RunProgressCard } from '../runs/RunProgressCard.tsx';
 import { failuresOf } from '../runs/run-figures.ts';
 import { SummaryGrid } from '../runs/SummaryGrid.tsx';
@@ -136,10 +138,14 @@ export function RunDetailPage({ id }: { id: string }) {
         <RunDetailsGrid run={r} runbookTitle={title} />
       </Section>
       <Section title="Summary">
+        <RunParameters params={r.params} />
         <SummaryGrid summary={r.summary as Record<string, unknown>} />
       </Section>
       <Section title="Failures">
         <FailuresTable failures={failuresOf(r)} />
+      </Section>
+      <Section title="Deliveries">
+        <DeliveriesTable run={r} />
       </Section>
       <Section title="Audit trail">
         <AuditTimeline runId={r.id} />

@@ -5,6 +5,7 @@ import { useTRPC } from '../api/trpc.ts';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { EmptyState, ErrorState, LoadingState } from '../components/states.tsx';
 import { RunbookCard } from '../runbooks/RunbookCard.tsx';
+import { UnavailableRunbookCard } from '../runbooks/UnavailableRunbookCard.tsx';
 
 const useStyles = makeStyles({ list: { display: 'flex', flexDirection: 'column', gap: '16px' } });
 
@@ -34,9 +35,13 @@ export function RunbooksPage() {
       )}
       {runbooks.data && runbooks.data.length > 0 && (
         <div className={s.list}>
-          {runbooks.data.map((r) => (
-            <RunbookCard key={r.id} runbook={r} />
-          ))}
+          {runbooks.data.map((r) =>
+            r.available ? (
+              <RunbookCard key={r.id} runbook={r} />
+            ) : (
+              <UnavailableRunbookCard key={r.id} runbook={r} />
+            ),
+          )}
         </div>
       )}
     </>

@@ -8,9 +8,6 @@ import {
   DialogTitle,
   Field,
   Input,
-  MessageBar,
-  MessageBarBody,
-  MessageBarTitle,
   makeStyles,
   Radio,
   RadioGroup,
@@ -18,28 +15,44 @@ import {
   Text,
   tokens,
 } from '@fluentui/react-components';
-import { OpenRegular } from '@fluentui/react-icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
-import { useLocation } from 'wouter';
 import { useTRPC } from '../api/trpc.ts';
 import type { Runbook, ScopeInput } from '../api/types.ts';
 import { useMe } from '../app/me-context.ts';
-import { absolutePath, paths } from '../app/paths.ts';
 import { ReasonFields } from '../components/ReasonFields.tsx';
-import { isPlainLeftClick } from '../components/RouterLink.tsx';
 import { ErrorState } from '../components/states.tsx';
-import { plural } from '../format/numbers.ts';
-import { checkRunForm, EMPTY_RUN_FORM, type RunForm, toRunRequest } from './run-form.ts';
+import { useDebounced } from '../components/use-debounced.ts';
+import { ParameterFields } from './ParameterFields.tsx';
+import { PreflightConfirmation } from './PreflightConfirmation.tsx';
+import {
+  apiParameterProblems,
+  firstParameterProblem,
+  type ParameterValues,
+  parameterProblems,
+  toParamsPayload,
+} from './parameter-values.ts';
+import { RunStartedDialog } from './RunStartedDialog.tsx';
+import {
+  checkRunForm,
+  EMPTY_RUN_FORM,
+  type PreflightStatus,
+  type RunForm,
+  toRunRequest,
+} from './run-form.ts';
 import { TenantPicker } from './TenantPicker.tsx';
 import { usePreflight } from './use-preflight.ts';
 
 const useStyles = makeStyles({
   surface: { maxWidth: '640px' },
-  content: { display: 'flex', flexDirection: 'column', gap: '16px' },
+  // The content scrolls when it is taller than the window: its parts keep their height.
+  content: { display: 'flex', flexDirection: 'column', gap: '16px', '& > *': { flexShrink: 0 } },
   blocker: { color: tokens.colorNeutralForeground2, marginRight: 'auto', alignSelf: 'center' },
   phrase: { fontFamily: tokens.fontFamilyMonospace, fontWeight: tokens.fontWeightSemibold },
 });
+
+/** Parameters are typed into text boxes: preflight again once typing pauses, not on every key. */
+const PARAMETER_PREFLIGHT_DEBOUNCE_MS = 400;
 
 function scopeOf(form: RunForm): ScopeInput | null {
   if (form.scopeKind === 'all') return { kind: 'all' };
@@ -47,28 +60,28 @@ function scopeOf(form: RunForm): ScopeInput | null {
 }
 
 /**
- * Run… : scope, preflight count, the customer-data warning, reason and typed confirmation, then
- * "View run". The Start button says what is still missing rather than failing on submit.
+ * Run… : scope, parameters, preflight count, the customer-data warning, reason and typed
+ * confirmation, then "View run". The Start button says what is still missing rather than failing
+ * on submit. Mounted when opened, so it starts from the parameters chosen on the card.
  */
 export function RunDialog({
   runbook,
-  open,
+  initialParams,
   onClose,
 }: {
   runbook: Runbook;
-  open: boolean;
+  initialParams: ParameterValues;
   onClose: () => void;
 }) {
   const s = useStyles();
   const me = useMe();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [, navigate] = useLocation();
   // All tenants by default (the spec's choice); a runbook that only runs per tenant starts there.
-  const initialForm: RunForm = runbook.scopes.includes('all')
-    ? EMPTY_RUN_FORM
-    : { ...EMPTY_RUN_FORM, scopeKind: 'tenant' };
-  const [form, setForm] = useState<RunForm>(initialForm);
+  const [form, setForm] = useState<RunForm>(
+    runbook.scopes.includes('all') ? EMPTY_RUN_FORM : { ...EMPTY_RUN_FORM, scopeKind: 'tenant' },
+  );
+  const [params, setParams] = useState(initialParams);
   const preflight = usePreflight(runbook.id);
   const phrase = runbook.confirmationPhrase;
   const start = useMutation(
@@ -76,33 +89,51 @@ export function RunDialog({
       onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.runbooks.list.queryKey() }),
     }),
   );
+  const parametersProblem = firstParameterProblem(
+    runbook.parameters,
+    parameterProblems(runbook.parameters, params, { includeMissing: true }),
+  );
+  const payload = toParamsPayload(runbook.parameters, params);
+  const payloadKey = JSON.stringify(payload);
+  const settledPayloadKey = useDebounced(payloadKey, PARAMETER_PREFLIGHT_DEBOUNCE_MS);
   const scope = scopeOf(form);
-  const scopeKey = JSON.stringify(scope);
+  // Preflight follows scope (at once) and parameters (once typing pauses).
+  const preflightKey =
+    parametersProblem || !scope ? null : JSON.stringify({ scope, payload: JSON.parse(settledPayloadKey) });
   const runPreflight = preflight.run;
   const resetPreflight = preflight.reset;
 
-  // Preflight follows the scope: every change of scope or tenant asks the daemon again.
   useEffect(() => {
-    if (!open) return;
-    const current = JSON.parse(scopeKey) as ScopeInput | null;
-    if (current) runPreflight(current);
-    else resetPreflight();
-  }, [open, scopeKey, runPreflight, resetPreflight]);
+    if (!preflightKey) {
+      resetPreflight();
+      return;
+    }
+    const request = JSON.parse(preflightKey) as { scope: ScopeInput; payload: Record<string, unknown> };
+    runPreflight(request.scope, request.payload);
+  }, [preflightKey, runPreflight, resetPreflight]);
 
-  const check = checkRunForm(form, preflight.status, {
+  // A count for parameters the operator has since changed is no count for a run.
+  const preflightStatus: PreflightStatus =
+    payloadKey === settledPayloadKey ? preflight.status : { state: 'loading' };
+  const check = checkRunForm(form, preflightStatus, {
     confirmationPhrase: phrase,
     breakGlass: me.breakGlass !== null,
+    parametersProblem,
   });
+  const fieldProblems = {
+    ...parameterProblems(runbook.parameters, params, { includeMissing: false }),
+    ...apiParameterProblems(preflight.error),
+    ...apiParameterProblems(start.error),
+  };
   const update = (patch: Partial<RunForm>) => setForm((f) => ({ ...f, ...patch }));
   const close = () => {
-    setForm(initialForm);
     start.reset();
     onClose();
   };
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!check.canStart || preflight.status.state !== 'ready' || start.isPending) return;
-    start.mutate(toRunRequest(runbook.id, form, preflight.status.affected));
+    if (!check.canStart || preflightStatus.state !== 'ready' || start.isPending) return;
+    start.mutate(toRunRequest(runbook.id, form, preflightStatus.affected, payload));
   };
   const scopeText =
     form.scopeKind === 'all'
@@ -112,45 +143,19 @@ export function RunDialog({
         : 'one tenant';
 
   if (start.data) {
-    const runId = start.data.runId;
     return (
-      <Dialog open={open} onOpenChange={(_, d) => !d.open && close()}>
-        <DialogSurface className={s.surface}>
-          <DialogBody>
-            <DialogTitle>Run started</DialogTitle>
-            <DialogContent className={s.content}>
-              <MessageBar intent="success">
-                <MessageBarBody>
-                  <MessageBarTitle>Run #{runId} is running</MessageBarTitle>
-                  {runbook.title} on {scopeText}. You can follow its progress, pause or cancel it on its page.
-                </MessageBarBody>
-              </MessageBar>
-            </DialogContent>
-            <DialogActions>
-              <Button onClick={close}>Close</Button>
-              <Button
-                appearance="primary"
-                as="a"
-                href={absolutePath(paths.run(runId))}
-                icon={<OpenRegular />}
-                onClick={(e) => {
-                  if (!isPlainLeftClick(e)) return;
-                  e.preventDefault();
-                  close();
-                  navigate(paths.run(runId));
-                }}
-              >
-                View run
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </DialogSurface>
-      </Dialog>
+      <RunStartedDialog
+        runId={start.data.runId}
+        runbookTitle={runbook.title}
+        scopeText={scopeText}
+        className={s.surface}
+        onClose={close}
+      />
     );
   }
 
   return (
-    <Dialog open={open} onOpenChange={(_, d) => !d.open && close()}>
+    <Dialog open onOpenChange={(_, d) => !d.open && close()}>
       <DialogSurface className={s.surface}>
         <form onSubmit={submit} aria-label={`Run ${runbook.title}`}>
           <DialogBody>
@@ -171,11 +176,16 @@ export function RunDialog({
               {form.scopeKind === 'tenant' && (
                 <TenantPicker tenant={form.tenant} onChange={(tenant) => update({ tenant })} autoFocus />
               )}
-              <Confirmation
+              <ParameterFields
+                parameters={runbook.parameters}
+                values={params}
+                problems={fieldProblems}
+                onChange={setParams}
+              />
+              <PreflightConfirmation
                 scopeText={scopeText}
-                status={preflight.status}
-                error={preflight.error}
-                scanned={(preflight.result as Record<string, unknown> | null)?.total_scanned}
+                preflight={preflight}
+                showError={Object.keys(apiParameterProblems(preflight.error)).length === 0}
               />
               {!check.nothingToDo && (check.needsReason || form.scopeKind === 'tenant') && (
                 <ReasonFields
@@ -209,7 +219,9 @@ export function RunDialog({
                   />
                 </Field>
               )}
-              {start.error && <ErrorState error={start.error} />}
+              {start.error && Object.keys(apiParameterProblems(start.error)).length === 0 && (
+                <ErrorState error={start.error} />
+              )}
             </DialogContent>
             <DialogActions fluid>
               {check.blocker && (
@@ -232,44 +244,5 @@ export function RunDialog({
         </form>
       </DialogSurface>
     </Dialog>
-  );
-}
-
-/** What the operator is about to do, in one place: scope, count, and that customer data changes. */
-function Confirmation({
-  scopeText,
-  status,
-  error,
-  scanned,
-}: {
-  scopeText: string;
-  status: ReturnType<typeof usePreflight>['status'];
-  error: unknown;
-  scanned: unknown;
-}) {
-  if (status.state === 'idle') return null;
-  if (status.state === 'loading')
-    return <Spinner size="small" label={`Running preflight on ${scopeText}…`} labelPosition="after" />;
-  if (status.state === 'error') return <ErrorState error={error} />;
-  if (status.affected === 0) {
-    return (
-      <MessageBar intent="info" data-testid="nothing-to-do">
-        <MessageBarBody>
-          <MessageBarTitle>Nothing to do</MessageBarTitle>
-          Preflight found no records to change on {scopeText}
-          {typeof scanned === 'number' ? ` (${plural(scanned, 'record')} scanned)` : ''}, so there is nothing
-          to run.
-        </MessageBarBody>
-      </MessageBar>
-    );
-  }
-  return (
-    <MessageBar intent="warning" layout="multiline" data-testid="run-confirmation">
-      <MessageBarBody>
-        <MessageBarTitle>This run modifies customer data</MessageBarTitle>
-        It will change {plural(status.affected, 'record')} on {scopeText}, according to the preflight just
-        now. The run is locked, audited and can be paused or cancelled, but changes already written stay.
-      </MessageBarBody>
-    </MessageBar>
   );
 }

@@ -19,7 +19,16 @@ import { RouterLink } from '../components/RouterLink.tsx';
 import { ErrorState } from '../components/states.tsx';
 import { formatDateTime, formatRelative } from '../format/time.ts';
 import { RunStateBadges } from '../status/RunBadges.tsx';
+import { ParameterFields } from './ParameterFields.tsx';
+import { PreflightPending } from './PreflightPending.tsx';
 import { PreflightStats } from './PreflightStats.tsx';
+import {
+  apiParameterProblems,
+  initialParameterValues,
+  type ParameterValues,
+  parameterProblems,
+  toParamsPayload,
+} from './parameter-values.ts';
 import { RunDialog } from './RunDialog.tsx';
 import { usePreflight } from './use-preflight.ts';
 
@@ -32,17 +41,45 @@ const useStyles = makeStyles({
   nothing: { color: tokens.colorNeutralForeground2 },
 });
 
-const SCOPE_LABELS: Record<string, string> = { all: 'All tenants', tenant: 'Single tenant' };
+export const SCOPE_LABELS: Record<string, string> = { all: 'All tenants', tenant: 'Single tenant' };
 
-/** One runbook: what it does, where it can run, how it last went, and its two actions. */
+/** The DOM id of a runbook card's heading, for aria-labelledby. */
+export function runbookHeadingId(runbookId: string): string {
+  return `runbook-${runbookId.replaceAll('.', '-')}`;
+}
+
+/**
+ * One runbook: what it does, where it can run, how it last went, its parameters (when it has
+ * any), and its two actions. The parameters chosen here are used by Preflight and carried into
+ * the Run dialog.
+ */
 export function RunbookCard({ runbook }: { runbook: Runbook }) {
   const s = useStyles();
   const me = useMe();
   const preflight = usePreflight(runbook.id);
   const [dialogOpen, setDialogOpen] = useState(false);
+  const [params, setParams] = useState<ParameterValues>(() => initialParameterValues(runbook.parameters));
+  const [attempted, setAttempted] = useState(false);
   const canRun = canRunRunbook(me.capabilities, runbook.capability);
-  const headingId = `runbook-${runbook.id.replaceAll('.', '-')}`;
+  const headingId = runbookHeadingId(runbook.id);
   const last = runbook.lastRun;
+  const parameterApiProblems = apiParameterProblems(preflight.error);
+  const problems = {
+    ...parameterProblems(runbook.parameters, params, { includeMissing: attempted }),
+    ...parameterApiProblems,
+  };
+
+  const startPreflight = () => {
+    setAttempted(true);
+    const blocking = parameterProblems(runbook.parameters, params, { includeMissing: true });
+    if (Object.keys(blocking).length > 0) return;
+    preflight.run({ kind: 'all' }, toParamsPayload(runbook.parameters, params));
+  };
+  const changeParams = (next: ParameterValues) => {
+    setParams(next);
+    // A count (or a complaint) about other parameters no longer applies.
+    if (preflight.status.state !== 'idle') preflight.reset();
+  };
 
   return (
     <Card className={s.card} aria-labelledby={headingId} data-runbook={runbook.id}>
@@ -85,6 +122,15 @@ export function RunbookCard({ runbook }: { runbook: Runbook }) {
           </Text>
         )}
       </div>
+      <ParameterFields
+        parameters={runbook.parameters}
+        values={params}
+        problems={problems}
+        onChange={changeParams}
+      />
+      {preflight.status.state === 'loading' && preflight.estimate && (
+        <PreflightPending estimate={preflight.estimate} scopeText="all tenants" />
+      )}
       {preflight.status.state === 'ready' && preflight.result && (
         <>
           <PreflightStats result={preflight.result} />
@@ -93,11 +139,13 @@ export function RunbookCard({ runbook }: { runbook: Runbook }) {
           )}
         </>
       )}
-      {preflight.status.state === 'error' && <ErrorState error={preflight.error} />}
+      {preflight.status.state === 'error' && Object.keys(parameterApiProblems).length === 0 && (
+        <ErrorState error={preflight.error} />
+      )}
       <CardFooter>
         <Button
           icon={<BeakerRegular />}
-          onClick={() => preflight.run({ kind: 'all' })}
+          onClick={startPreflight}
           disabled={preflight.status.state === 'loading'}
         >
           {preflight.status.state === 'loading' ? 'Running preflight…' : 'Preflight'}
@@ -108,7 +156,9 @@ export function RunbookCard({ runbook }: { runbook: Runbook }) {
           </Button>
         )}
       </CardFooter>
-      {canRun && <RunDialog runbook={runbook} open={dialogOpen} onClose={() => setDialogOpen(false)} />}
+      {canRun && dialogOpen && (
+        <RunDialog runbook={runbook} initialParams={params} onClose={() => setDialogOpen(false)} />
+      )}
     </Card>
   );
 }

@@ -1,18 +1,9 @@
 import { Combobox, Field, Option, Spinner } from '@fluentui/react-components';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTRPC } from '../api/trpc.ts';
 import type { Tenant } from '../api/types.ts';
-
-/** Waits until typing pauses, so the search runs once per pause, not once per key. */
-export function useDebounced<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return settled;
-}
+import { useDebounced } from '../components/use-debounced.ts';
 
 export const TENANT_SEARCH_DEBOUNCE_MS = 250;
 
@@ -21,10 +12,13 @@ export function TenantPicker({
   tenant,
   onChange,
   autoFocus,
+  error,
 }: {
   tenant: Tenant | null;
   onChange: (tenant: Tenant | null) => void;
   autoFocus?: boolean;
+  /** The daemon's verdict on the scope, shown on this field. */
+  error?: string | undefined;
 }) {
   const trpc = useTRPC();
   const [typed, setTyped] = useState(tenant ? tenant.name : '');
@@ -45,8 +39,8 @@ export function TenantPicker({
       label="Tenant"
       required
       hint="Search by name or external id. Only customer tenants can be chosen."
-      validationState={search.isError ? 'error' : 'none'}
-      validationMessage={search.isError ? 'The tenant search failed; try again.' : undefined}
+      validationState={search.isError || error ? 'error' : 'none'}
+      validationMessage={search.isError ? 'The tenant search failed; try again.' : error}
     >
       <Combobox
         placeholder="Search tenants"

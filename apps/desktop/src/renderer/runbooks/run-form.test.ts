@@ -69,7 +69,29 @@ describe('checkRunForm', () => {
   });
 });
 
+describe('checkRunForm with runbook parameters', () => {
+  it('asks for the parameters to be fixed before anything that depends on the preflight', () => {
+    const check = checkRunForm(
+      completeAll,
+      { state: 'idle' },
+      {
+        ...options,
+        parametersProblem: 'Check “Ticket”: Enter a value: this parameter is required.',
+      },
+    );
+    expect(check).toMatchObject({
+      canStart: false,
+      blocker: 'Check “Ticket”: Enter a value: this parameter is required.',
+    });
+  });
+});
+
 describe('toRunRequest', () => {
+  it('sends the runbook parameters when it has any', () => {
+    expect(toRunRequest('r', completeAll, 5, { dryRun: true }).params).toEqual({ dryRun: true });
+    expect(toRunRequest('r', completeAll, 5, {})).not.toHaveProperty('params');
+  });
+
   it('sends scope, reason, phrase and the preflight count the operator saw', () => {
     expect(toRunRequest('findings.lifecycle.backfill', completeAll, 12)).toEqual({
       runbookId: 'findings.lifecycle.backfill',

@@ -45,7 +45,12 @@ export interface RunFormCheck {
 export function checkRunForm(
   form: RunForm,
   preflight: PreflightStatus,
-  options: { confirmationPhrase: string; breakGlass: boolean },
+  options: {
+    confirmationPhrase: string;
+    breakGlass: boolean;
+    /** The first problem with the runbook's parameters (they must be right before preflight). */
+    parametersProblem?: string | null;
+  },
 ): RunFormCheck {
   const all = form.scopeKind === 'all';
   const needsReason = all || options.breakGlass;
@@ -57,21 +62,23 @@ export function checkRunForm(
   const blocker =
     !all && !form.tenant
       ? 'Choose the tenant to run on.'
-      : preflight.state === 'loading' || preflight.state === 'idle'
-        ? 'Waiting for the preflight count.'
-        : preflight.state === 'error'
-          ? 'The preflight failed; it must succeed before a run can start.'
-          : nothingToDo
-            ? 'Nothing to do: preflight found no records to change in this scope.'
-            : needsReason && !form.reasonCode
-              ? 'Choose a reason code.'
-              : needsReason && form.reasonText.trim() === ''
-                ? 'Write the reason for this run.'
-                : reasonTextTooLong
-                  ? `Shorten the reason to ${REASON_TEXT_MAX} characters.`
-                  : needsConfirmation && !confirmationMatches
-                    ? `Type ${options.confirmationPhrase} to confirm.`
-                    : null;
+      : options.parametersProblem
+        ? options.parametersProblem
+        : preflight.state === 'loading' || preflight.state === 'idle'
+          ? 'Waiting for the preflight count.'
+          : preflight.state === 'error'
+            ? 'The preflight failed; it must succeed before a run can start.'
+            : nothingToDo
+              ? 'Nothing to do: preflight found no records to change in this scope.'
+              : needsReason && !form.reasonCode
+                ? 'Choose a reason code.'
+                : needsReason && form.reasonText.trim() === ''
+                  ? 'Write the reason for this run.'
+                  : reasonTextTooLong
+                    ? `Shorten the reason to ${REASON_TEXT_MAX} characters.`
+                    : needsConfirmation && !confirmationMatches
+                      ? `Type ${options.confirmationPhrase} to confirm.`
+                      : null;
 
   return {
     canStart: blocker === null,
@@ -84,8 +91,13 @@ export function checkRunForm(
   };
 }
 
-/** The API request for a form that passed `checkRunForm`. */
-export function toRunRequest(runbookId: string, form: RunForm, preflightAffectedCount: number): RunRequest {
+/** The API request for a form that passed `checkRunForm`; `params` as from toParamsPayload. */
+export function toRunRequest(
+  runbookId: string,
+  form: RunForm,
+  preflightAffectedCount: number,
+  params: Record<string, unknown> = {},
+): RunRequest {
   const scope =
     form.scopeKind === 'tenant' && form.tenant
       ? { kind: 'tenant' as const, tenantId: form.tenant.id }
@@ -98,5 +110,6 @@ export function toRunRequest(runbookId: string, form: RunForm, preflightAffected
     ...(form.reasonCode ? { reasonCode: form.reasonCode } : {}),
     ...(reasonText ? { reasonText } : {}),
     ...(form.scopeKind === 'all' ? { confirmation: form.confirmation.trim() } : {}),
+    ...(Object.keys(params).length ? { params } : {}),
   };
 }

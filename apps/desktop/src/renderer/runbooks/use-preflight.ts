@@ -1,58 +1,82 @@
 import { useMutation } from '@tanstack/react-query';
 import { useCallback, useRef, useState } from 'react';
-import { useTRPC } from '../api/trpc.ts';
-import type { PreflightResult, ScopeInput } from '../api/types.ts';
+import { useTRPC, useTRPCClient } from '../api/trpc.ts';
+import type { PreflightEstimate, PreflightResult, ScopeInput } from '../api/types.ts';
 import type { PreflightStatus } from './run-form.ts';
 
 export interface PreflightState {
   status: PreflightStatus;
   result: PreflightResult | null;
+  /**
+   * While the exact count is running: the runbook's quick sampled estimate, when it has one and it
+   * came back first. Cleared when the exact count arrives.
+   */
+  estimate: PreflightEstimate | null;
   error: unknown;
-  run: (scope: ScopeInput) => void;
+  run: (scope: ScopeInput, params?: Record<string, unknown>) => void;
   reset: () => void;
 }
 
 /**
  * Preflight for one runbook. Only the answer to the latest request counts: switching scope while a
- * preflight is in flight must never show the old scope's count under the new scope.
+ * preflight is in flight must never show the old scope's count under the new scope. Beside the
+ * exact preflight it asks for the runbook's estimate, which the console shows until the exact
+ * count replaces it.
  */
 export function usePreflight(runbookId: string): PreflightState {
   const trpc = useTRPC();
+  const client = useTRPCClient();
   const latest = useRef(0);
   const [status, setStatus] = useState<PreflightStatus>({ state: 'idle' });
   const [result, setResult] = useState<PreflightResult | null>(null);
+  const [estimate, setEstimate] = useState<PreflightEstimate | null>(null);
   const [error, setError] = useState<unknown>(null);
   const mutation = useMutation(trpc.runbooks.preflight.mutationOptions());
   const { mutateAsync } = mutation;
 
   const run = useCallback(
-    (scope: ScopeInput) => {
+    (scope: ScopeInput, params?: Record<string, unknown>) => {
       const request = ++latest.current;
+      const input = { runbookId, scope, ...(params && Object.keys(params).length ? { params } : {}) };
+      let exactArrived = false;
       setStatus({ state: 'loading' });
+      setEstimate(null);
       setError(null);
-      mutateAsync({ runbookId, scope }).then(
+      client.runbooks.estimate.query(input).then(
         (answer) => {
+          if (request === latest.current && !exactArrived) setEstimate(answer.estimate);
+        },
+        // The estimate is a courtesy: the exact preflight reports any error that matters.
+        () => undefined,
+      );
+      mutateAsync(input).then(
+        (answer) => {
+          exactArrived = true;
           if (request !== latest.current) return;
           setResult(answer);
+          setEstimate(null);
           setStatus({ state: 'ready', affected: answer.affected_count });
         },
         (failure: unknown) => {
+          exactArrived = true;
           if (request !== latest.current) return;
           setResult(null);
+          setEstimate(null);
           setError(failure);
           setStatus({ state: 'error' });
         },
       );
     },
-    [mutateAsync, runbookId],
+    [client, mutateAsync, runbookId],
   );
 
   const reset = useCallback(() => {
     latest.current++;
     setStatus({ state: 'idle' });
     setResult(null);
+    setEstimate(null);
     setError(null);
   }, []);
 
-  return { status, result, error, run, reset };
+  return { status, result, estimate, error, run, reset };
 }

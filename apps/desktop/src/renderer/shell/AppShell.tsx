@@ -9,12 +9,14 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import {
+  AlertRegular,
   BookOpenRegular,
+  CalendarClockRegular,
   HistoryRegular,
   PlayCircleRegular,
   ShieldKeyholeFilled,
 } from '@fluentui/react-icons';
-import { type JSX, type ReactNode, useState } from 'react';
+import { Fragment, type JSX, type ReactNode, useState } from 'react';
 import { useLocation } from 'wouter';
 import { CAPABILITIES, hasCapability } from '../api/capabilities.ts';
 import { useMe } from '../app/me-context.ts';
@@ -70,6 +72,7 @@ interface NavEntry {
   label: string;
   icon: JSX.Element;
   capability: string;
+  section: 'Operations' | 'Settings';
 }
 
 const NAV: readonly NavEntry[] = [
@@ -78,10 +81,39 @@ const NAV: readonly NavEntry[] = [
     label: 'Runbooks',
     icon: <BookOpenRegular />,
     capability: CAPABILITIES.runbooksView,
+    section: 'Operations',
   },
-  { value: paths.runs, label: 'Runs', icon: <PlayCircleRegular />, capability: CAPABILITIES.opsView },
-  { value: paths.audit, label: 'Audit log', icon: <HistoryRegular />, capability: CAPABILITIES.opsView },
+  {
+    value: paths.runs,
+    label: 'Runs',
+    icon: <PlayCircleRegular />,
+    capability: CAPABILITIES.opsView,
+    section: 'Operations',
+  },
+  {
+    value: paths.schedules,
+    label: 'Schedules',
+    icon: <CalendarClockRegular />,
+    capability: CAPABILITIES.opsView,
+    section: 'Operations',
+  },
+  {
+    value: paths.audit,
+    label: 'Audit log',
+    icon: <HistoryRegular />,
+    capability: CAPABILITIES.opsView,
+    section: 'Operations',
+  },
+  {
+    value: paths.alerts,
+    label: 'Alerts',
+    icon: <AlertRegular />,
+    capability: CAPABILITIES.alertsManage,
+    section: 'Settings',
+  },
 ];
+
+const SECTIONS = ['Operations', 'Settings'] as const;
 
 /** The nav item a route belongs to: a run's detail page sits under Runs. */
 function selectedNav(location: string): string {
@@ -131,22 +163,30 @@ export function AppShell({ children }: { children: ReactNode }) {
           onNavItemSelect={() => {}}
         >
           <NavDrawerBody>
-            <NavSectionHeader>Operations</NavSectionHeader>
-            {entries.map((n) => (
-              <NavItem
-                key={n.value}
-                value={n.value}
-                icon={n.icon}
-                href={absolutePath(n.value)}
-                onClick={(e) => {
-                  if (!isPlainLeftClick(e)) return;
-                  e.preventDefault();
-                  navigate(n.value);
-                }}
-              >
-                {n.label}
-              </NavItem>
-            ))}
+            {SECTIONS.map((section) => {
+              const items = entries.filter((n) => n.section === section);
+              if (items.length === 0) return null;
+              return (
+                <Fragment key={section}>
+                  <NavSectionHeader>{section}</NavSectionHeader>
+                  {items.map((n) => (
+                    <NavItem
+                      key={n.value}
+                      value={n.value}
+                      icon={n.icon}
+                      href={absolutePath(n.value)}
+                      onClick={(e) => {
+                        if (!isPlainLeftClick(e)) return;
+                        e.preventDefault();
+                        navigate(n.value);
+                      }}
+                    >
+                      {n.label}
+                    </NavItem>
+                  ))}
+                </Fragment>
+              );
+            })}
           </NavDrawerBody>
         </NavDrawer>
         <main id="main" className={s.main} tabIndex={-1}>

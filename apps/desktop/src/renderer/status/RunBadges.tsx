@@ -10,12 +10,22 @@ import {
   ErrorCircleRegular,
   HourglassHalfRegular,
   PauseCircleRegular,
+  SendRegular,
   ShieldErrorRegular,
+  SkipForwardTabRegular,
   WarningRegular,
 } from '@fluentui/react-icons';
 import type { JSX } from 'react';
-import type { RunOutcome, RunScope, RunStatus } from '../api/types.ts';
-import { type BadgeIconName, type BadgeSpec, outcomeBadge, scopeLabel, statusBadge } from './badge-specs.ts';
+import type { DeliveryStatus, OccurrenceStatus, RunOutcome, RunScope, RunStatus } from '../api/types.ts';
+import {
+  type BadgeIconName,
+  type BadgeSpec,
+  deliveryBadge,
+  occurrenceBadge,
+  outcomeBadge,
+  scopeLabel,
+  statusBadge,
+} from './badge-specs.ts';
 
 const ICONS: Record<BadgeIconName, JSX.Element> = {
   clock: <ClockRegular />,
@@ -27,9 +37,13 @@ const ICONS: Record<BadgeIconName, JSX.Element> = {
   error: <ErrorCircleRegular />,
   cancelled: <DismissCircleRegular />,
   pending: <HourglassHalfRegular />,
+  send: <SendRegular />,
+  skipped: <SkipForwardTabRegular />,
 };
 
-function SpecBadge({ spec, kind }: { spec: BadgeSpec; kind: 'Status' | 'Outcome' }) {
+type BadgeKind = 'Status' | 'Outcome' | 'Delivery' | 'Occurrence';
+
+function SpecBadge({ spec, kind }: { spec: BadgeSpec; kind: BadgeKind }) {
   return (
     <Tooltip content={`${kind}: ${spec.description}`} relationship="description" withArrow>
       <Badge
@@ -52,6 +66,16 @@ export function RunStatusBadge({ status }: { status: RunStatus }) {
 
 export function RunOutcomeBadge({ outcome }: { outcome: RunOutcome }) {
   return <SpecBadge spec={outcomeBadge(outcome)} kind="Outcome" />;
+}
+
+/** An alert delivery's status (run detail → Deliveries). */
+export function DeliveryStatusBadge({ status }: { status: DeliveryStatus }) {
+  return <SpecBadge spec={deliveryBadge(status)} kind="Delivery" />;
+}
+
+/** How a schedule's tick ended (schedules → last occurrence). */
+export function OccurrenceStatusBadge({ status }: { status: OccurrenceStatus }) {
+  return <SpecBadge spec={occurrenceBadge(status)} kind="Occurrence" />;
 }
 
 /** Status and outcome side by side; the outcome only once there is one. */

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { RUN_OUTCOME_BADGES, RUN_STATUS_BADGES, scopeLabel } from './badge-specs.ts';
+import {
+  DELIVERY_STATUS_BADGES,
+  OCCURRENCE_STATUS_BADGES,
+  RUN_OUTCOME_BADGES,
+  RUN_STATUS_BADGES,
+  scopeLabel,
+} from './badge-specs.ts';
 
 describe('the status → badge mapping', () => {
   it('covers every status and outcome with a distinct label', () => {
@@ -21,6 +27,23 @@ describe('the status → badge mapping', () => {
     expect(RUN_OUTCOME_BADGES.succeeded.color).toBe('success');
     expect(RUN_OUTCOME_BADGES.partially_succeeded.color).toBe('warning');
     expect(RUN_OUTCOME_BADGES.failed.color).toBe('danger');
+  });
+
+  it('covers every delivery status, and tells a delivery that gave up from one still trying', () => {
+    expect(Object.keys(DELIVERY_STATUS_BADGES)).toEqual(['pending', 'sending', 'delivered', 'failed']);
+    expect(DELIVERY_STATUS_BADGES.delivered.color).toBe('success');
+    expect(DELIVERY_STATUS_BADGES.failed).toMatchObject({ label: 'Not delivered', color: 'danger' });
+    expect(DELIVERY_STATUS_BADGES.pending.color).not.toBe('danger');
+  });
+
+  it('covers every way a schedule tick ends, with drift as a warning and a skip as neutral', () => {
+    expect(Object.keys(OCCURRENCE_STATUS_BADGES).sort()).toEqual(
+      ['clean', 'drift_detected', 'failed', 'firing', 'nothing_to_do', 'skipped', 'started'].sort(),
+    );
+    expect(OCCURRENCE_STATUS_BADGES.drift_detected.color).toBe('warning');
+    expect(OCCURRENCE_STATUS_BADGES.skipped.color).toBe('subtle');
+    const labels = Object.values(OCCURRENCE_STATUS_BADGES).map((b) => b.label);
+    expect(new Set(labels).size).toBe(labels.length);
   });
 
   it('labels scopes as operators say them', () => {

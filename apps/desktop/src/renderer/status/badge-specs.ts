@@ -1,9 +1,10 @@
-import type { RunOutcome, RunScope, RunStatus } from '../api/types.ts';
+import type { DeliveryStatus, OccurrenceStatus, RunOutcome, RunScope, RunStatus } from '../api/types.ts';
 
 /**
  * The one status → badge mapping. Every page that shows a run's status or outcome (runbook cards,
- * the runs table, run detail, notifications) renders it through RunBadges.tsx from these tables,
- * so a status always looks the same. `Record<…>` makes a new status a type error until it is here.
+ * the runs table, run detail, notifications), an alert delivery's status (run detail) or a
+ * schedule occurrence's (schedules) renders it through RunBadges.tsx from these tables, so a
+ * status always looks the same. `Record<…>` makes a new status a type error until it is here.
  */
 export type BadgeColor =
   | 'brand'
@@ -23,7 +24,9 @@ export type BadgeIconName =
   | 'warning'
   | 'error'
   | 'cancelled'
-  | 'pending';
+  | 'pending'
+  | 'send'
+  | 'skipped';
 
 export interface BadgeSpec {
   label: string;
@@ -103,12 +106,105 @@ export const RUN_OUTCOME_BADGES: Readonly<Record<RunOutcome, BadgeSpec>> = {
   },
 };
 
+/** An alert delivery (ops.alert_deliveries): retried in the background, never the run's outcome. */
+export const DELIVERY_STATUS_BADGES: Readonly<Record<DeliveryStatus, BadgeSpec>> = {
+  pending: {
+    label: 'Waiting to send',
+    color: 'informative',
+    appearance: 'tint',
+    icon: 'clock',
+    description: 'Queued, or waiting out the backoff before its next attempt',
+  },
+  sending: {
+    label: 'Sending',
+    color: 'brand',
+    appearance: 'tint',
+    icon: 'send',
+    description: 'An attempt is under way now',
+  },
+  delivered: {
+    label: 'Delivered',
+    color: 'success',
+    appearance: 'filled',
+    icon: 'success',
+    description: 'The destination accepted the message',
+  },
+  failed: {
+    label: 'Not delivered',
+    color: 'danger',
+    appearance: 'filled',
+    icon: 'error',
+    description: 'Every attempt failed; the run’s outcome is unaffected',
+  },
+};
+
+/** A schedule's tick (ops.schedule_occurrences) and how it ended. */
+export const OCCURRENCE_STATUS_BADGES: Readonly<Record<OccurrenceStatus, BadgeSpec>> = {
+  firing: {
+    label: 'Firing',
+    color: 'brand',
+    appearance: 'tint',
+    icon: 'running',
+    description: 'This tick is being handled now',
+  },
+  started: {
+    label: 'Run started',
+    color: 'brand',
+    appearance: 'filled',
+    icon: 'running',
+    description: 'Run mode: a run was started',
+  },
+  nothing_to_do: {
+    label: 'Nothing to do',
+    color: 'success',
+    appearance: 'tint',
+    icon: 'done',
+    description: 'Run mode: preflight found nothing to change, so no run was started',
+  },
+  drift_detected: {
+    label: 'Drift detected',
+    color: 'warning',
+    appearance: 'filled',
+    icon: 'warning',
+    description: 'Preflight mode: records to repair were found, and the alert destinations were told',
+  },
+  clean: {
+    label: 'Clean',
+    color: 'success',
+    appearance: 'filled',
+    icon: 'success',
+    description: 'Preflight mode: nothing to repair',
+  },
+  skipped: {
+    label: 'Skipped',
+    color: 'subtle',
+    appearance: 'filled',
+    icon: 'skipped',
+    description: 'Not fired: another daemon fired this tick, or a run held the lock',
+  },
+  failed: {
+    label: 'Failed',
+    color: 'danger',
+    appearance: 'filled',
+    icon: 'error',
+    description: 'The fire itself went wrong; see the reason',
+  },
+};
+
 export function statusBadge(status: RunStatus): BadgeSpec {
   return RUN_STATUS_BADGES[status];
 }
 
 export function outcomeBadge(outcome: RunOutcome): BadgeSpec {
   return RUN_OUTCOME_BADGES[outcome];
+}
+
+export function deliveryBadge(status: DeliveryStatus): BadgeSpec {
+  return DELIVERY_STATUS_BADGES[status];
+}
+
+export function occurrenceBadge(status: OccurrenceStatus): BadgeSpec {
+  return OCCURRENCE_STATUS_BADGES[status];
 }
 
 /** Whether a run can still change (and so is worth live updates and controls). */

@@ -1,0 +1,44 @@
+import { MessageBar, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
+import { ErrorState } from '../components/states.tsx';
+import { plural } from '../format/numbers.ts';
+import { PreflightPending } from './PreflightPending.tsx';
+import type { PreflightState } from './use-preflight.ts';
+
+/** What the operator is about to do, in one place: scope, count, and that customer data changes. */
+export function PreflightConfirmation({
+  scopeText,
+  preflight,
+  showError,
+}: {
+  scopeText: string;
+  preflight: PreflightState;
+  /** False when the error is shown on the field it names (a parameter). */
+  showError: boolean;
+}) {
+  const { status, error, estimate } = preflight;
+  if (status.state === 'idle') return null;
+  if (status.state === 'loading') return <PreflightPending estimate={estimate} scopeText={scopeText} />;
+  if (status.state === 'error') return showError ? <ErrorState error={error} /> : null;
+  if (status.affected === 0) {
+    const scanned = (preflight.result as Record<string, unknown> | null)?.total_scanned;
+    return (
+      <MessageBar intent="info" data-testid="nothing-to-do">
+        <MessageBarBody>
+          <MessageBarTitle>Nothing to do</MessageBarTitle>
+          Preflight found no records to change on {scopeText}
+          {typeof scanned === 'number' ? ` (${plural(scanned, 'record')} scanned)` : ''}, so there is nothing
+          to run.
+        </MessageBarBody>
+      </MessageBar>
+    );
+  }
+  return (
+    <MessageBar intent="warning" layout="multiline" data-testid="run-confirmation">
+      <MessageBarBody>
+        <MessageBarTitle>This run modifies customer data</MessageBarTitle>
+        It will change {plural(status.affected, 'record')} on {scopeText}, according to the preflight just
+        now. The run is locked, audited and can be paused or cancelled, but changes already written stay.
+      </MessageBarBody>
+    </MessageBar>
+  );
+}

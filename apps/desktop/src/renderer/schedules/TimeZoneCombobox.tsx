@@ -1,0 +1,79 @@
+import { Combobox, Field, Option } from '@fluentui/react-components';
+import { useMemo, useState } from 'react';
+import { knownTimeZones } from '../format/time.ts';
+
+/** Enough to pick from while typing; the full list is one more letter away. */
+const MAX_SHOWN = 80;
+
+function matches(zone: string, typed: string): boolean {
+  const needle = typed.trim().toLowerCase().replaceAll(' ', '_');
+  return needle === '' || zone.toLowerCase().includes(needle);
+}
+
+/**
+ * The zone a schedule's cron expression is read in: searchable ("berlin", "new york") over the
+ * IANA zones this browser knows, UTC first. Only a listed zone can be chosen.
+ */
+export function TimeZoneCombobox({
+  value,
+  onChange,
+  error,
+}: {
+  value: string;
+  onChange: (zone: string) => void;
+  error?: string | undefined;
+}) {
+  const zones = useMemo(knownTimeZones, []);
+  const [typed, setTyped] = useState(value);
+  // Just opened on the chosen zone: show them all, not only the one that matches its name.
+  const filter = typed === value ? '' : typed;
+  const shown = zones.filter((z) => matches(z, filter));
+
+  const commit = (zone: string) => {
+    setTyped(zone);
+    onChange(zone);
+  };
+
+  return (
+    <Field
+      label="Time zone"
+      required
+      hint="The cron expression is read on this zone’s clock, daylight saving included."
+      validationState={error ? 'error' : 'none'}
+      validationMessage={error}
+    >
+      <Combobox
+        value={typed}
+        selectedOptions={[value]}
+        placeholder="Search time zones"
+        onChange={(e) => setTyped(e.target.value)}
+        onOptionSelect={(_, d) => {
+          if (d.optionValue) commit(d.optionValue);
+        }}
+        onBlur={() => {
+          // A zone typed out in full counts as chosen; anything else goes back to the chosen one.
+          const exact = zones.find((z) => z.toLowerCase() === typed.trim().toLowerCase());
+          if (exact) commit(exact);
+          else setTyped(value);
+        }}
+        data-testid="time-zone"
+      >
+        {shown.slice(0, MAX_SHOWN).map((zone) => (
+          <Option key={zone} value={zone}>
+            {zone}
+          </Option>
+        ))}
+        {shown.length > MAX_SHOWN && (
+          <Option disabled value="" text="">
+            {`${shown.length - MAX_SHOWN} more: keep typing to narrow the list`}
+          </Option>
+        )}
+        {shown.length === 0 && (
+          <Option disabled value="" text="">
+            {`No time zone matches “${typed}”`}
+          </Option>
+        )}
+      </Combobox>
+    </Field>
+  );
+}
