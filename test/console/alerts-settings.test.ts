@@ -103,7 +103,8 @@ describe.skipIf(chromiumMissing !== null)('the console in Chromium: alert destin
     expect(await waitForFieldMessage(dialog, webhook, /https/)).toMatch(/Must be an https:\/\/ URL/);
     await dialog.locator(webhook).fill(hook.url);
     await dialog.getByRole('button', { name: 'Add destination' }).click();
-    await waitForToast(page, /added/);
+    await dialog.waitFor({ state: 'detached' });
+    await waitForToast(page, /“Ops channel” added/);
     const text = (await row(TEAMS).textContent()) ?? '';
     expect(text).toContain(`${new URL(hook.url).origin}/…-xyz`);
     expect(await page.locator('body').textContent()).not.toContain('IncomingWebhook/abc123');
@@ -111,7 +112,7 @@ describe.skipIf(chromiumMissing !== null)('the console in Chromium: alert destin
     await row(TEAMS)
       .getByRole('button', { name: `Send test to ${TEAMS}` })
       .click();
-    await waitForToast(page, /Test message sent/);
+    await waitForToast(page, /Test message sent to “Ops channel”/);
     expect(hook.posts).toHaveLength(1);
     await checkpoint(page, 'alerts-destinations');
   });
@@ -127,7 +128,7 @@ describe.skipIf(chromiumMissing !== null)('the console in Chromium: alert destin
     expect(await dialog.getByRole('textbox', { name: 'Webhook URL' }).inputValue()).toBe('');
     await dialog.getByRole('switch', { name: /notify when a run succeeds/ }).click();
     await dialog.getByRole('button', { name: 'Save' }).click();
-    await waitForToast(page, /saved/);
+    await dialog.waitFor({ state: 'detached' });
     await row(TEAMS).filter({ hasText: 'Yes' }).waitFor();
 
     // Point it at a port nothing listens on: the test is refused, in the destination's words.
@@ -135,8 +136,8 @@ describe.skipIf(chromiumMissing !== null)('the console in Chromium: alert destin
       .getByRole('button', { name: `Edit ${TEAMS}` })
       .click();
     await page.getByRole('textbox', { name: 'Webhook URL' }).fill(await refusedUrl('http'));
-    await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
-    await waitForToast(page, /saved/);
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
     await row(TEAMS)
       .getByRole('button', { name: `Send test to ${TEAMS}` })
       .click();

@@ -120,6 +120,7 @@ describe.skipIf(chromiumMissing !== null)('the console in Chromium: schedules', 
 
     await dialog.locator(name).fill(NAME);
     await dialog.getByRole('button', { name: 'Save schedule' }).click();
+    await dialog.waitFor({ state: 'detached' });
     await waitForToast(page, /saved/);
     await row(NAME).filter({ hasText: 'Run: repair unattended' }).waitFor();
     const saved = (await api.schedules.list.query()).find((s) => s.name === NAME)!;

@@ -27,30 +27,40 @@ export async function checkpoint(
   { networkIdle = true }: { networkIdle?: boolean } = {},
 ): Promise<void> {
   if (networkIdle) await page.waitForLoadState('networkidle').catch(() => {});
+  // Toasts pause while the window is in the background (Toaster pauseOnWindowBlur), so none starts
+  // fading out while axe measures its contrast. A toast still fading in would start its timer when
+  // it is in: let it arrive first, then pause, then let one that had begun leaving go.
   await finishedMoving(page);
-  await screenshot(page, name);
-  const violations = await seriousA11yViolations(page);
-  expect(violations, `axe on ${name}:\n${describeViolations(violations)}`).toEqual([]);
+  await page.evaluate("window.dispatchEvent(new Event('blur'))");
+  try {
+    await finishedMoving(page);
+    await screenshot(page, name);
+    const violations = await seriousA11yViolations(page);
+    expect(violations, `axe on ${name}:\n${describeViolations(violations)}`).toEqual([]);
+  } finally {
+    await page.evaluate("window.dispatchEvent(new Event('focus'))");
+  }
 }
 
 /**
  * Waits for short animations (a toast fading in, a dialog opening) to end, so the screenshot and
- * axe see the page at rest rather than half-transparent text. Spinners loop forever and a toast's
- * own timer is an animation as long as the toast lasts: both are left running.
+ * axe see the page at rest rather than half-transparent text: no short animation running, and
+ * every toast fully opaque (a toast is in the DOM a frame before its fade-in starts). Spinners
+ * loop forever and a toast's own timer is an animation as long as the toast lasts: both ignored.
  */
 async function finishedMoving(page: Page): Promise<void> {
   // A string: this file is compiled without the DOM library, as Node code.
-  await page
-    .waitForFunction(
-      `document.getAnimations().every((a) => {
-        if (a.playState !== 'running') return true;
-        const duration = Number(a.effect?.getComputedTiming().activeDuration ?? 0);
-        return !Number.isFinite(duration) || duration > 2000;
-      })`,
-      undefined,
-      { timeout: 5000 },
-    )
-    .catch(() => {});
+  const atRest = `(() => {
+    const moving = document.getAnimations().some((a) => {
+      if (a.playState !== 'running') return false;
+      const duration = Number(a.effect?.getComputedTiming().activeDuration ?? 0);
+      return Number.isFinite(duration) && duration <= 2000;
+    });
+    const opacity = (e) => (e ? Number(getComputedStyle(e).opacity) * opacity(e.parentElement) : 1);
+    const fading = [...document.querySelectorAll('.fui-Toast')].some((t) => opacity(t) < 1);
+    return !moving && !fading;
+  })()`;
+  await page.waitForFunction(atRest, undefined, { timeout: 5000 }).catch(() => {});
 }
 
 /**

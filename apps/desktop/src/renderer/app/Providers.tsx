@@ -47,7 +47,7 @@ export function Providers({ client, children }: { client: ApiClient; children: R
           <TRPCProvider trpcClient={client} queryClient={queryClient}>
             <div className={s.root}>{children}</div>
             {/* Bottom corner: a toast must never sit on a page's own actions (top right, under the header). */}
-            <Toaster toasterId={TOASTER_ID} position="bottom-end" limit={3} pauseOnHover />
+            <Toaster toasterId={TOASTER_ID} position="bottom-end" limit={3} pauseOnHover pauseOnWindowBlur />
           </TRPCProvider>
         </QueryClientProvider>
       </ThemeContext.Provider>
