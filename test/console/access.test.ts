@@ -186,6 +186,8 @@ describe.skipIf(chromiumMissing !== null)('the console in Chromium: access and s
       ['/system/ops/runs', 'Runs'],
       ['/system/ops/audit', 'Audit log'],
       ['/system/ops/runbooks', 'Runbooks'],
+      ['/system/ops/schedules', 'Schedules'],
+      ['/system/settings/alerts', 'Alert destinations'],
       ['/system/ops/runs/999999', 'Run #999999'],
     ] as const) {
       const response = await page.goto(path);

@@ -31,7 +31,9 @@ describe.skipIf(chromiumMissing !== null)('the console in Chromium: alert destin
   const addDestination = async (kind: 'E-mail' | 'Microsoft Teams') => {
     await page.getByRole('button', { name: 'Add destination' }).click();
     await page.getByRole('menuitem', { name: kind }).click();
-    return page.getByRole('dialog', { name: `Add a ${kind} destination` });
+    return page.getByRole('dialog', {
+      name: kind === 'E-mail' ? 'Add an e-mail destination' : 'Add a Microsoft Teams channel',
+    });
   };
 
   beforeAll(async () => {

@@ -28,11 +28,11 @@ export async function checkpoint(
 ): Promise<void> {
   if (networkIdle) await page.waitForLoadState('networkidle').catch(() => {});
   // Toasts pause while the window is in the background (Toaster pauseOnWindowBlur), so none starts
-  // fading out while axe measures its contrast. A toast still fading in would start its timer when
-  // it is in: let it arrive first, then pause, then let one that had begun leaving go.
+  // fading out while axe measures its contrast. A toast still fading in starts its timer once it
+  // is in: let it arrive, pause, then let one that had already begun leaving go.
   await finishedMoving(page);
-  await page.evaluate("window.dispatchEvent(new Event('blur'))");
   try {
+    await page.evaluate("window.dispatchEvent(new Event('blur'))");
     await finishedMoving(page);
     await screenshot(page, name);
     const violations = await seriousA11yViolations(page);
@@ -60,7 +60,12 @@ async function finishedMoving(page: Page): Promise<void> {
     const fading = [...document.querySelectorAll('.fui-Toast')].some((t) => opacity(t) < 1);
     return !moving && !fading;
   })()`;
-  await page.waitForFunction(atRest, undefined, { timeout: 5000 }).catch(() => {});
+  // Polled with evaluate: waitForFunction compiles its predicate in the page, which the
+  // console's CSP (no unsafe-eval) refuses.
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline && !(await page.evaluate(atRest).catch(() => true))) {
+    await page.waitForTimeout(50);
+  }
 }
 
 /**

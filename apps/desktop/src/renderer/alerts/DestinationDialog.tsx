@@ -94,7 +94,7 @@ export function DestinationDialog({
   };
   const blocker = destinationBlocker(form, destination);
   const ownsAddress = destination === null || destination.source === 'console';
-  const kindLabel = DESTINATION_KINDS[form.kind].label;
+  const addTitle = DESTINATION_KINDS[form.kind].addTitle;
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -111,14 +111,9 @@ export function DestinationDialog({
   return (
     <Dialog open onOpenChange={(_, d) => !d.open && onClose()}>
       <DialogSurface className={s.surface}>
-        <form
-          onSubmit={submit}
-          aria-label={destination ? `Edit ${destination.name}` : `Add ${kindLabel} destination`}
-        >
+        <form onSubmit={submit} aria-label={destination ? `Edit ${destination.name}` : addTitle}>
           <DialogBody>
-            <DialogTitle>
-              {destination ? `Edit “${destination.name}”` : `Add a ${kindLabel} destination`}
-            </DialogTitle>
+            <DialogTitle>{destination ? `Edit “${destination.name}”` : addTitle}</DialogTitle>
             <DialogContent className={s.content}>
               {!ownsAddress && (
                 <MessageBar intent="info">

@@ -3,9 +3,11 @@ import { MailRegular, PeopleTeamRegular } from '@fluentui/react-icons';
 import type { JSX } from 'react';
 import type { DestinationKind } from '../api/types.ts';
 
-export const DESTINATION_KINDS: Readonly<Record<DestinationKind, { label: string; icon: JSX.Element }>> = {
-  email: { label: 'E-mail', icon: <MailRegular /> },
-  teams: { label: 'Microsoft Teams', icon: <PeopleTeamRegular /> },
+export const DESTINATION_KINDS: Readonly<
+  Record<DestinationKind, { label: string; icon: JSX.Element; addTitle: string }>
+> = {
+  email: { label: 'E-mail', icon: <MailRegular />, addTitle: 'Add an e-mail destination' },
+  teams: { label: 'Microsoft Teams', icon: <PeopleTeamRegular />, addTitle: 'Add a Microsoft Teams channel' },
 };
 
 const useStyles = makeStyles({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeApiError } from './api-error.ts';
+import { describeApiError, fieldErrorOf, fieldLabel } from './api-error.ts';
 
 /** The shape of a TRPCClientError as the console receives it (message + data). */
 function apiError(message: string, data: Record<string, unknown>) {
@@ -71,5 +71,39 @@ describe('describeApiError', () => {
     expect(describeApiError(apiError('boom', { code: 'INTERNAL_SERVER_ERROR' })).detail).toMatch(
       /^Boom\. The daemon's log/,
     );
+  });
+});
+
+describe('fieldErrorOf', () => {
+  it('aims a bad-input error at the form field it names, without repeating the field name', () => {
+    const error = apiError('cron: not a cron expression (minute: 61 is a invalid expression for minute)', {
+      code: 'BAD_REQUEST',
+      field: 'cron',
+    });
+    expect(fieldErrorOf(error)).toEqual({
+      field: 'cron',
+      index: null,
+      message: 'Not a cron expression (minute: 61 is a invalid expression for minute).',
+    });
+    expect(describeApiError(error).title).toBe('Check “Cron expression”');
+  });
+
+  it('points at the entry of a list, and keeps runbook parameters whole', () => {
+    expect(
+      fieldErrorOf(
+        apiError('recipients.1: must be an e-mail address', { code: 'BAD_REQUEST', field: 'recipients.1' }),
+      ),
+    ).toEqual({ field: 'recipients', index: 1, message: 'Must be an e-mail address.' });
+    expect(
+      fieldErrorOf(
+        apiError('parameter dryRun: expected boolean', { code: 'BAD_REQUEST', field: 'params.dryRun' }),
+      ),
+    ).toMatchObject({ field: 'params.dryRun', index: null });
+    expect(fieldLabel('params.dryRun')).toBe('Dry run');
+  });
+
+  it('is null for anything but bad input naming a field', () => {
+    expect(fieldErrorOf(apiError('x', { code: 'CONFLICT' }))).toBeNull();
+    expect(fieldErrorOf(apiError('x', { code: 'BAD_REQUEST' }))).toBeNull();
   });
 });
