@@ -1,25 +1,12 @@
-import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../apps/daemon/src/runs/index.ts';
+import { errorOf } from '../support/api-helpers.ts';
 import { waitFor } from '../support/cli.ts';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.ts';
 import { removeSlowFindingWrites, slowFindingWrites } from '../support/slow-writes.ts';
 
 const RUNBOOK = 'findings.lifecycle.backfill';
 const REASON = { reasonCode: 'DATA_REPAIR' as const, reasonText: 'api flow test', confirmation: 'BACKFILL' };
-
-async function errorOf(
-  promise: Promise<unknown>,
-): Promise<{ code: string; message: string; data: Record<string, unknown> }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TRPCClientError)
-      return { code: error.data?.code, message: error.message, data: error.data };
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('runs over the API', () => {
   let d: TestDaemon;

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorOf } from '../support/api-helpers.ts';
 import { runCli, waitFor } from '../support/cli.ts';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.ts';
 import { slowFindingWrites } from '../support/slow-writes.ts';
@@ -11,15 +11,10 @@ import { definition, writePlugin } from './plugin-fixtures.ts';
 const DEDUPE = 'findings.events.dedupe';
 const LIFECYCLE = 'findings.lifecycle.backfill';
 
+/** The code, field and message of a call expected to fail. */
 async function trpcError(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TRPCClientError)
-      return { code: error.data?.code, field: error.data?.field, message: error.message };
-    throw error;
-  }
-  throw new Error('expected the call to fail');
+  const { code, data, message } = await errorOf(promise);
+  return { code, field: data.field, message };
 }
 
 describe('a daemon with third-party plugins', () => {

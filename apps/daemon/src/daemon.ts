@@ -5,11 +5,11 @@ import { type Alerting, createAlerting } from './alerts/index.ts';
 import type { OpsConfig } from './config.ts';
 import { freePort } from './db/embedded.ts';
 import { createOpsServer } from './http/index.ts';
-import { createIdentity, type Identity } from './identity/index.ts';
+import type { Identity } from './identity/index.ts';
 import { NotificationStore } from './notifications/index.ts';
+import { openIdentity } from './open-identity.ts';
 import { type Ops, openOps } from './ops.ts';
 import { createScheduling, type Scheduling } from './schedules/index.ts';
-import { sessionSecret } from './secret.ts';
 import { DEFAULT_SEED_OPTIONS, seedDemoData } from './seed/index.ts';
 
 export interface DaemonOptions {
@@ -42,15 +42,7 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
   const port = options.port === 0 ? await freePort() : options.port;
   const url = config.publicUrl ?? `http://${options.host}:${port}`;
   const ops = await openOps(config, { log });
-  const identity = await createIdentity({
-    db: ops.db,
-    audit: ops.audit,
-    baseUrl: url,
-    secret: sessionSecret(config.secret, config.dataDir),
-    runbookCapabilities: () => ops.service.catalog().map((r) => r.capability),
-    breakGlassMinutes: config.breakGlassMinutes,
-    secureCookies: url.startsWith('https://'),
-  });
+  const identity = await openIdentity(ops, url);
   const notifications = new NotificationStore(ops.db.pool);
   // Tells this daemon's leases, attempts and claimed ticks apart from another's, even in one process.
   const daemonId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;

@@ -140,6 +140,42 @@ export class RunService {
     }));
   }
 
+  /**
+   * The catalog as every caller shows it: each runbook with its last run, then the plugins the
+   * daemon refused, with the reason, so an operator knows why one is missing.
+   */
+  async catalogWithLastRuns() {
+    const latest = await this.deps.runs.latestByType();
+    const available = this.catalog().map((r) => {
+      const last = latest.get(r.id);
+      return {
+        ...r,
+        source: null as string | null,
+        lastRun: last
+          ? { id: last.id, status: last.status, outcome: last.outcome, finishedAt: last.finishedAt }
+          : null,
+        available: true,
+        unavailableReason: null as string | null,
+      };
+    });
+    const refused = this.deps.registry.unavailable.map((u) => ({
+      id: u.id ?? u.source,
+      version: '',
+      title: u.id ?? u.source,
+      description: '',
+      scopes: [] as string[],
+      capability: '',
+      confirmationPhrase: '',
+      parameters: [] as (typeof available)[number]['parameters'],
+      resources: [] as string[],
+      source: u.source as string | null,
+      lastRun: null,
+      available: false,
+      unavailableReason: u.reason as string | null,
+    }));
+    return [...available, ...refused];
+  }
+
   /** Throws InputError naming `runbookId`. */
   runbook(id: string): RunbookDefinition {
     const def = this.deps.registry.runbooks.get(id);

@@ -5,43 +5,21 @@ import { actorOf } from './actor.ts';
 import { paramsSchema, reasonCodeSchema, reasonTextSchema, scopeSchema } from './schemas.ts';
 
 export const runbooksRouter = router({
-  list: capabilityProcedure(PLATFORM_CAPABILITIES.runbooksView).query(async ({ ctx }) => {
-    const { ops } = ctx.services;
-    const latest = await ops.runs.latestByType();
-    const available = ops.service.catalog().map((r) => {
-      const last = latest.get(r.id);
-      return {
-        id: r.id,
-        title: r.title,
-        description: r.description,
-        scopes: r.scopes,
-        capability: r.capability,
-        confirmationPhrase: r.confirmationPhrase,
-        parameters: r.parameters,
-        resources: r.resources,
-        lastRun: last
-          ? { id: last.id, status: last.status, outcome: last.outcome, finishedAt: last.finishedAt }
-          : null,
-        available: true,
-        unavailableReason: null as string | null,
-      };
-    });
-    // Plugins the daemon refused stay visible, with the reason, so an operator knows why one is missing.
-    const refused = ops.registry.unavailable.map((u) => ({
-      id: u.id ?? u.source,
-      title: u.id ?? u.source,
-      description: '',
-      scopes: [] as string[],
-      capability: '',
-      confirmationPhrase: '',
-      parameters: [] as (typeof available)[number]['parameters'],
-      resources: [] as string[],
-      lastRun: null,
-      available: false,
-      unavailableReason: u.reason as string | null,
-    }));
-    return [...available, ...refused];
-  }),
+  list: capabilityProcedure(PLATFORM_CAPABILITIES.runbooksView).query(async ({ ctx }) =>
+    (await ctx.services.ops.service.catalogWithLastRuns()).map((r) => ({
+      id: r.id,
+      title: r.title,
+      description: r.description,
+      scopes: r.scopes,
+      capability: r.capability,
+      confirmationPhrase: r.confirmationPhrase,
+      parameters: r.parameters,
+      resources: r.resources,
+      lastRun: r.lastRun,
+      available: r.available,
+      unavailableReason: r.unavailableReason,
+    })),
+  ),
 
   preflight: capabilityProcedure(PLATFORM_CAPABILITIES.runbooksView)
     .input(z.object({ runbookId: z.string().min(1), scope: scopeSchema, params: paramsSchema }))

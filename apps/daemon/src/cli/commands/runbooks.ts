@@ -12,25 +12,10 @@ export const runbooksCommand: Command = {
     const { values } = parse(argv, {}, usage);
     const out = createOutput(Boolean(values.json));
     return withOps(async (ops) => {
-      const latest = await ops.runs.latestByType();
-      const items = [
-        ...ops.service.catalog().map((r) => {
-          const last = latest.get(r.id);
-          return {
-            ...r,
-            available: true,
-            lastRun: last
-              ? { id: last.id, status: last.status, outcome: last.outcome, finishedAt: last.finishedAt }
-              : null,
-          };
-        }),
-        ...ops.registry.unavailable.map((u) => ({
-          id: u.id,
-          source: u.source,
-          available: false,
-          reason: u.reason,
-        })),
-      ];
+      const entries = await ops.service.catalogWithLastRuns();
+      const items = entries.map(({ source, unavailableReason, ...r }) =>
+        r.available ? r : { id: r.id, source, available: false, reason: unavailableReason },
+      );
       const text = items
         .map((r) =>
           'title' in r
