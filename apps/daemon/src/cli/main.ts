@@ -1,12 +1,7 @@
 import { loadConfig } from '../config.ts';
+import type { Command } from './command.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 import { createOutput, reportError } from './output.ts';
-
-export interface Command {
-  usage: string;
-  summary: string;
-  run(argv: string[]): Promise<number>;
-}
 
 // Loaded on demand: `exec` in a deploy pipeline should not pay for the console's server, auth and
 // API (about 0.7 s of start-up and 70 MB of memory).

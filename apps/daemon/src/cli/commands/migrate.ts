@@ -2,7 +2,7 @@ import { loadConfig } from '../../config.ts';
 import { migrate } from '../../db/migrator.ts';
 import { openOps } from '../../ops.ts';
 import { parse } from '../args.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { createOutput } from '../output.ts';
 
 const usage = 'migrate [--json]';

@@ -1,7 +1,7 @@
 import { PLANES, type Plane } from '../../identity/capabilities.ts';
 import { parse, requirePositional } from '../args.ts';
+import type { Command } from '../command.ts';
 import { UsageError } from '../exit-codes.ts';
-import type { Command } from '../main.ts';
 import { createOutput } from '../output.ts';
 import { withIdentity } from './with-identity.ts';
 import { withOps } from './with-ops.ts';

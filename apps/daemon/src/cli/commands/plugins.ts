@@ -3,8 +3,8 @@ import { loadConfig } from '../../config.ts';
 import { InputError } from '../../errors.ts';
 import { loadPlugins, pluginSources, scaffoldPlugin } from '../../plugins/index.ts';
 import { parse, requirePositional } from '../args.ts';
+import type { Command } from '../command.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
-import type { Command } from '../main.ts';
 import { createOutput } from '../output.ts';
 
 const usage = 'plugins check <path> [--json] | plugins new <dir> --id <runbook.id> [--json]';

@@ -4,7 +4,7 @@ import { InputError } from '../../errors.ts';
 import type { Ops } from '../../ops.ts';
 import type { Actor } from '../../runs/index.ts';
 import { parse, requirePositional } from '../args.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { createOutput, formatCount } from '../output.ts';
 import { withOps } from './with-ops.ts';
 

@@ -1,5 +1,5 @@
 import { parse } from '../args.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { createOutput } from '../output.ts';
 import { withOps } from './with-ops.ts';
 

@@ -1,8 +1,8 @@
 import { InputError } from '../../errors.ts';
 import { RUN_STATUSES, type RunRecord, type RunStatus } from '../../runs/index.ts';
 import { intOption, parse, requirePositional } from '../args.ts';
+import type { Command } from '../command.ts';
 import { UsageError } from '../exit-codes.ts';
-import type { Command } from '../main.ts';
 import { createOutput, formatCount } from '../output.ts';
 import { withOps } from './with-ops.ts';
 

@@ -1,6 +1,6 @@
 import { seedDemoData, validateSeedOptions } from '../../seed/index.ts';
 import { parse } from '../args.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { createOutput, formatCount } from '../output.ts';
 import { withIdentity } from './with-identity.ts';
 import { withOps } from './with-ops.ts';

@@ -1,7 +1,7 @@
 import { loadConfig } from '../../config.ts';
 import { startDaemon } from '../../daemon.ts';
 import { intOption, parse } from '../args.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 
 const usage = 'serve [--host 127.0.0.1] [--port 7400] [--demo]';
 
