@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
+import {
+  type AuthServer,
+  RUNBOOK_CAPABILITY,
+  signIn,
+  startAuthServer,
+} from '../../../../test/support/identity-kit.ts';
 import { InputError } from '../errors.ts';
 import { ALL_PLATFORM_CAPABILITIES } from './capabilities.ts';
-import { type AuthServer, RUNBOOK_CAPABILITY, signIn, startAuthServer } from './test-kit.ts';
 
 const PASSWORD = 'ops-demo-password';
 

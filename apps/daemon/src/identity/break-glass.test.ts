@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
+import {
+  type AuthServer,
+  bearerHeaders,
+  RUNBOOK_CAPABILITY,
+  startAuthServer,
+} from '../../../../test/support/identity-kit.ts';
 import { ConflictError, InputError, NotAllowedError } from '../errors.ts';
 import type { Principal } from './principal.ts';
-import { type AuthServer, bearerHeaders, RUNBOOK_CAPABILITY, startAuthServer } from './test-kit.ts';
 
 const PASSWORD = 'ops-demo-password';
 const REASON = { reasonCode: 'INCIDENT', reasonText: 'INC-42: repair findings of tenant 7' };

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
+import { type AuthServer, signIn, startAuthServer } from '../../../../test/support/identity-kit.ts';
 import { type Database, openDatabase } from '../db/connection.ts';
 import { LoginThrottle } from './login-throttle.ts';
-import { type AuthServer, signIn, startAuthServer } from './test-kit.ts';
 
 const PASSWORD = 'correct horse battery';
 

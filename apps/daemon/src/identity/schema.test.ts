@@ -1,9 +1,9 @@
 import { getMigrations } from 'better-auth/db/migration';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
+import { TEST_SECRET } from '../../../../test/support/identity-kit.ts';
 import { buildAuthOptions } from './auth-options.ts';
 import { openAuthPool } from './auth-pool.ts';
-import { TEST_SECRET } from './test-kit.ts';
 
 describe('migration 003 and better-auth', () => {
   let t: TestDatabase;

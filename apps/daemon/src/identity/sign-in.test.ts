@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
+import { type AuthServer, request, signIn, startAuthServer } from '../../../../test/support/identity-kit.ts';
 import { AUTH_BASE_PATH } from './auth-options.ts';
-import { type AuthServer, request, signIn, startAuthServer } from './test-kit.ts';
 
 const PASSWORD = 'correct horse battery';
 

@@ -1,9 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AuditLog } from '../audit/index.ts';
-import type { Database } from '../db/connection.ts';
-import { AUTH_BASE_PATH } from './auth-options.ts';
-import { createIdentity, type Identity, type IdentityOptions } from './identity.ts';
+import { AuditLog } from '../../apps/daemon/src/audit/index.ts';
+import type { Database } from '../../apps/daemon/src/db/connection.ts';
+import {
+  AUTH_BASE_PATH,
+  createIdentity,
+  type Identity,
+  type IdentityOptions,
+} from '../../apps/daemon/src/identity/index.ts';
 
 // Test-only helpers shared by the identity tests: a real HTTP server in front of `Identity.handler`
 // and a client that can pick its source address (127.0.0.x), so client-IP handling is exercised
