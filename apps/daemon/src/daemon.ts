@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
-import os from 'node:os';
 import { type Alerting, createAlerting } from './alerts/index.ts';
+import { startBackgroundLoop } from './background-loop.ts';
 import type { OpsConfig } from './config.ts';
+import { newDaemonId } from './daemon-identity.ts';
 import { freePort } from './db/embedded.ts';
 import { createOpsServer } from './http/index.ts';
 import type { Identity } from './identity/index.ts';
@@ -45,7 +45,7 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
   const identity = await openIdentity(ops, url);
   const notifications = new NotificationStore(ops.db.pool);
   // Tells this daemon's leases, attempts and claimed ticks apart from another's, even in one process.
-  const daemonId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const daemonId = newDaemonId();
   const alerting = createAlerting({
     pool: ops.db.pool,
     runs: ops.runs,
@@ -92,13 +92,24 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
     server.once('error', reject);
     server.listen(port, options.host, resolve);
   });
-  const sweep = setInterval(() => {
-    ops.service.reapInterrupted().catch((e) => log(`reaper: ${(e as Error).message}`));
-    // Idle workers join runs other processes own (exec in a pipeline, another daemon).
-    ops.service.assistRuns().catch((e) => log(`assist: ${(e as Error).message}`));
-    identity.expireBreakGlass().catch((e) => log(`break-glass expiry: ${(e as Error).message}`));
-    alerting.announcer.announceMissed().catch((e) => log(`alerts sweep: ${(e as Error).message}`));
-  }, options.sweepMs ?? 10_000);
+  // One pass, then an explicit idle wait (never two passes at once): an idle daemon costs its
+  // database a few statements per sweep.
+  const sweep = startBackgroundLoop({
+    name: 'sweep',
+    pass: async () => {
+      await Promise.all([
+        ops.service.reapInterrupted().catch((e) => log(`reaper: ${(e as Error).message}`)),
+        // Idle workers join runs other processes own (exec in a pipeline, another daemon).
+        ops.service.assistRuns().catch((e) => log(`assist: ${(e as Error).message}`)),
+        identity.expireBreakGlass().catch((e) => log(`break-glass expiry: ${(e as Error).message}`)),
+        alerting.announcer.announceMissed().catch((e) => log(`alerts sweep: ${(e as Error).message}`)),
+      ]);
+      return undefined;
+    },
+    idleMs: options.sweepMs ?? 10_000,
+    waitFirst: true,
+    log,
+  });
   await scheduling.scheduler.start();
 
   let stopped: Promise<void> | undefined;
@@ -113,7 +124,7 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
     demoAccounts,
     stop() {
       stopped ??= (async () => {
-        clearInterval(sweep);
+        await sweep.stop();
         server.close();
         server.closeIdleConnections();
         await scheduling.scheduler.stop(); // no new fires while runs stop

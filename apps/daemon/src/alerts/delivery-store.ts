@@ -97,14 +97,20 @@ export class DeliveryStore {
   /**
    * Leases due deliveries for one attempt each: pending ones whose backoff is over, and sending ones
    * whose lease ran out (their daemon stopped mid-attempt). SKIP LOCKED keeps two daemons apart.
+   * `only` narrows it to one run's deliveries, leaving those of `excluded` destinations alone.
    */
-  async lease(limit: number, leaseMs: number): Promise<LeasedDelivery[]> {
+  async lease(
+    limit: number,
+    leaseMs: number,
+    only: { runId: string; excluded: string[] } | null = null,
+  ): Promise<LeasedDelivery[]> {
     const { rows } = await this.pool.query(
       `WITH due AS (
          SELECT id FROM ops.alert_deliveries
           WHERE status = ANY($4::text[])
             AND ((status = 'pending' AND next_attempt_at <= now())
               OR (status = 'sending' AND lease_until < now() AND attempts < max_attempts))
+            AND ($5::bigint IS NULL OR (run_id = $5 AND NOT (destination_id = ANY($6::bigint[]))))
           ORDER BY next_attempt_at, id
           LIMIT $1
           FOR UPDATE SKIP LOCKED)
@@ -113,7 +119,7 @@ export class DeliveryStore {
               lease_until = now() + $3 * interval '1 millisecond', updated_at = now()
          FROM due WHERE d.id = due.id
        RETURNING d.id, d.destination_id, d.message, d.attempts, d.max_attempts`,
-      [limit, this.daemonId, leaseMs, LEASABLE_FROM],
+      [limit, this.daemonId, leaseMs, LEASABLE_FROM, only?.runId ?? null, only?.excluded ?? []],
     );
     return rows.map((r) => ({
       id: String(r.id),
@@ -180,15 +186,18 @@ export class DeliveryStore {
     return next;
   }
 
-  /** Milliseconds until the next delivery is due (or a lease runs out), or null when none waits. */
+  /**
+   * Milliseconds until the next delivery is due (or a lease runs out), or null when none waits.
+   * Null really means none: `GREATEST(0, NULL)` is 0 in SQL, which once made an idle worker spin.
+   */
   async msUntilNextDue(): Promise<number | null> {
     const { rows } = await this.pool.query(
-      `SELECT GREATEST(0, EXTRACT(EPOCH FROM (min(CASE WHEN status = 'pending' THEN next_attempt_at
-                                                       ELSE lease_until END) - now())) * 1000) AS ms
+      `SELECT EXTRACT(EPOCH FROM (min(CASE WHEN status = 'pending' THEN next_attempt_at
+                                           ELSE lease_until END) - now())) * 1000 AS ms
          FROM ops.alert_deliveries WHERE status IN ('pending', 'sending')`,
     );
     const ms = rows[0]?.ms;
-    return ms === null || ms === undefined ? null : Math.ceil(Number(ms));
+    return ms === null || ms === undefined ? null : Math.max(0, Math.ceil(Number(ms)));
   }
 
   async listForRun(runId: string): Promise<DeliveryRecord[]> {

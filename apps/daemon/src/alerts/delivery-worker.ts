@@ -1,6 +1,7 @@
-import { backoffMs } from './delivery-state.ts';
+import { type BackgroundLoop, startBackgroundLoop } from '../background-loop.ts';
+import { backoffMs, type DeliveryStatus } from './delivery-state.ts';
 import type { DeliveryStore, LeasedDelivery } from './delivery-store.ts';
-import type { DestinationKind, DestinationStore } from './destination-store.ts';
+import type { Destination, DestinationKind, DestinationStore } from './destination-store.ts';
 import { describeSendError, type Send } from './senders.ts';
 
 export interface DeliveryWorkerOptions {
@@ -16,63 +17,55 @@ export interface DeliveryWorkerOptions {
   log: (message: string) => void;
 }
 
+/** What one attempt came to, as the caller of attemptRun() reports it. */
+export interface AttemptOutcome {
+  deliveryId: string;
+  destinationName: string | null;
+  status: DeliveryStatus;
+  error: string | null;
+}
+
 const BATCH = 10;
 
 /**
  * Sends pending deliveries in the background, each attempt recorded, failed ones retried with
  * backoff. It works only from the database, so deliveries enqueued before a restart, or by another
  * process, are picked up the same way; nothing here is on a run's path.
+ *
+ * Why not pg-boss (evaluated for issue 10): the console's record of a delivery and its attempts
+ * (ops.alert_deliveries, ops.alert_delivery_attempts) would have had to be kept in step with a
+ * second job table; its retry delays are whole seconds; its own maintenance loops poll too; and
+ * `exec`'s one attempt at *its run's* deliveries does not fit a fetch-the-next-job API.
  */
 export class DeliveryWorker {
-  private stopped = true;
-  private wake: (() => void) | null = null;
-  /** A nudge that came while a pass was running: the loop goes round again instead of sleeping. */
-  private nudged = false;
-  private loopDone: Promise<void> = Promise.resolve();
+  private loop: BackgroundLoop | null = null;
 
   constructor(private readonly options: DeliveryWorkerOptions) {}
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.loopDone = this.loop();
+    if (this.loop) return;
+    this.loop = startBackgroundLoop({
+      name: 'alert deliveries',
+      // Idle, a pass costs three short statements every pollMs; a backoff ending sooner wakes it sooner.
+      pass: async () => {
+        await this.runOnce();
+        return (await this.options.deliveries.msUntilNextDue()) ?? undefined;
+      },
+      idleMs: this.options.pollMs,
+      log: this.options.log,
+    });
   }
 
   /** Look now (something was just enqueued). */
   nudge(): void {
-    this.nudged = true;
-    this.wake?.();
+    this.loop?.nudge();
   }
 
   /** Stops after the attempts under way; an unfinished lease is picked up again after it runs out. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake?.();
-    await this.loopDone;
-  }
-
-  private async loop(): Promise<void> {
-    while (!this.stopped) {
-      let waitMs = this.options.pollMs;
-      this.nudged = false;
-      try {
-        await this.runOnce();
-        const due = await this.options.deliveries.msUntilNextDue();
-        if (due !== null) waitMs = Math.min(waitMs, due);
-      } catch (error) {
-        this.options.log(`alert deliveries: ${(error as Error).message}`);
-      }
-      if (this.stopped) break;
-      if (this.nudged) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, waitMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = null;
-    }
+    const loop = this.loop;
+    this.loop = null;
+    await loop?.stop();
   }
 
   /** One pass: every due delivery gets one attempt. Returns how many were attempted. */
@@ -85,11 +78,27 @@ export class DeliveryWorker {
       // Destinations are independent: one that hangs or refuses does not hold up the others.
       await Promise.all(leased.map((d) => this.attempt(d)));
       attempted += leased.length;
-      if (leased.length < BATCH || this.stopped) return attempted;
+      if (leased.length < BATCH || !this.loop) return attempted;
     }
   }
 
-  private async attempt(leased: LeasedDelivery): Promise<void> {
+  /**
+   * One attempt at each due delivery of one run, now, whoever is running (`exec` right after its
+   * run). `skip` leaves a destination's delivery untouched for a daemon (this process cannot send
+   * to it). Failed attempts stay pending with their backoff, like the worker's own.
+   */
+  async attemptRun(
+    runId: string,
+    leaseMs: number,
+    skip: (destination: Destination) => boolean = () => false,
+  ): Promise<AttemptOutcome[]> {
+    const all = await this.options.destinations.list();
+    const excluded = all.filter(skip).map((d) => d.id);
+    const leased = await this.options.deliveries.lease(BATCH * 10, leaseMs, { runId, excluded });
+    return Promise.all(leased.map((d) => this.attempt(d)));
+  }
+
+  private async attempt(leased: LeasedDelivery): Promise<AttemptOutcome> {
     const { deliveries, destinations, senders, retryBaseMs, log } = this.options;
     const startedAt = new Date();
     const destination = leased.destinationId
@@ -114,5 +123,11 @@ export class DeliveryWorker {
         `alert delivery ${leased.id} attempt ${leased.attempt}/${leased.maxAttempts}: ${result.error} → ${status}`,
       );
     }
+    return {
+      deliveryId: leased.id,
+      destinationName: destination?.name ?? null,
+      status,
+      error: result.ok ? null : result.error,
+    };
   }
 }
