@@ -16,7 +16,7 @@ export const OCCURRENCE_OUTCOMES = {
   drift_detected: 'preflight mode: rows to repair were found, and the destinations were alerted',
   clean: 'preflight mode: nothing to repair',
   skipped: 'another daemon fired this tick, or a run held the lock for the scope',
-  failed: 'the fire itself went wrong (reason)',
+  failed: 'the fire itself went wrong, or its daemon stopped mid-fire (reason)',
 } as const;
 export type OccurrenceStatus = 'firing' | keyof typeof OCCURRENCE_OUTCOMES;
 export type OccurrenceOutcome = {
@@ -65,6 +65,12 @@ export interface Occurrence {
   createdAt: string;
   finishedAt: string | null;
 }
+
+/**
+ * Longer than any fire takes (a fire is one preflight, or a run's start): an occurrence firing
+ * for longer lost its daemon, even one this daemon cannot prove gone (another host).
+ */
+export const FIRING_LIMIT_MS = 60 * 60_000;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -231,6 +237,36 @@ export class ScheduleStore {
       ],
     );
     return rows[0] ? String(rows[0].id) : null;
+  }
+
+  /**
+   * Ends claimed occurrences left `firing` by a daemon that stopped mid-fire: `failed`, with the
+   * reason, like any other occurrence. Reaped when its daemon is provably gone (`isGone`), or
+   * when it has been firing longer than any fire takes (FIRING_LIMIT_MS). A live daemon that
+   * finishes such a fire after all finds its row already ended and leaves it so.
+   */
+  async reapStuck(isGone: (daemonId: string) => boolean, limitMs = FIRING_LIMIT_MS): Promise<Occurrence[]> {
+    const { rows } = await this.pool.query(
+      `SELECT id, daemon, created_at < now() - $1 * interval '1 millisecond' AS expired
+         FROM ops.schedule_occurrences WHERE status = 'firing' AND claimed`,
+      [limitMs],
+    );
+    const reaped: Occurrence[] = [];
+    for (const row of rows as { id: string; daemon: string; expired: boolean }[]) {
+      const reason = isGone(row.daemon)
+        ? `its daemon (${row.daemon}) stopped while firing`
+        : row.expired
+          ? `still firing after ${Math.round(limitMs / 60_000)} minutes: its daemon (${row.daemon}) is presumed stopped`
+          : null;
+      if (!reason) continue;
+      const ended = await this.pool.query(
+        `UPDATE ops.schedule_occurrences SET status = 'failed', reason = $2, finished_at = now()
+          WHERE id = $1 AND status = 'firing' RETURNING *`,
+        [row.id, reason],
+      );
+      if (ended.rows[0]) reaped.push(toOccurrence(ended.rows[0]));
+    }
+    return reaped;
   }
 
   async occurrences(scheduleId: string, limit: number): Promise<Occurrence[]> {

@@ -1,4 +1,5 @@
 import cron, { type Logger, type RunCoordinator, type ScheduledTask } from 'node-cron';
+import { type BackgroundLoop, startBackgroundLoop } from '../background-loop.ts';
 import type { Schedule, ScheduleStore } from './schedule-store.ts';
 
 export interface SchedulerDeps {
@@ -8,6 +9,8 @@ export interface SchedulerDeps {
   daemonId: string;
   /** How often the schedules are read again, for edits made through another daemon. */
   syncMs: number;
+  /** True when the daemon of a `firing` occurrence has provably stopped (see daemonIsGone). */
+  isGone: (daemon: string) => boolean;
   log: (message: string) => void;
 }
 
@@ -31,7 +34,7 @@ export function slotOfKey(key: string, name: string): Date {
 export class Scheduler {
   private readonly tasks = new Map<string, { version: number; task: ScheduledTask }>();
   private readonly inFlight = new Set<Promise<unknown>>();
-  private timer: NodeJS.Timeout | undefined;
+  private loop: BackgroundLoop | null = null;
   private syncing: Promise<void> = Promise.resolve();
   private stopped = false;
   private readonly logger: Logger;
@@ -44,9 +47,27 @@ export class Scheduler {
   async start(): Promise<void> {
     this.stopped = false;
     await this.sync();
-    this.timer = setInterval(() => {
-      this.sync().catch((e) => this.deps.log(`scheduler sync: ${(e as Error).message}`));
-    }, this.deps.syncMs);
+    // A sync and the reaping of stuck occurrences per syncMs: what schedules cost an idle daemon.
+    this.loop = startBackgroundLoop({
+      name: 'scheduler sync',
+      pass: async () => {
+        await this.sync();
+        await this.reapStuck();
+        return undefined;
+      },
+      idleMs: this.deps.syncMs,
+      waitFirst: true,
+      log: this.deps.log,
+    });
+  }
+
+  /** Ends the occurrences left `firing` by a daemon that stopped mid-fire (see ScheduleStore.reapStuck). */
+  private async reapStuck(): Promise<void> {
+    for (const o of await this.deps.store.reapStuck(this.deps.isGone)) {
+      this.deps.log(
+        `scheduler: occurrence ${o.id} of schedule ${o.scheduleId} was stuck firing: ${o.reason}`,
+      );
+    }
   }
 
   /** Re-reads the schedules and re-arms what changed. Serialised: one sync at a time. */
@@ -110,7 +131,8 @@ export class Scheduler {
   /** Stops every task and waits for fires under way (a run they started goes on in the run service). */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
+    await this.loop?.stop();
+    this.loop = null;
     await this.syncing.catch(() => {});
     for (const { task } of this.tasks.values()) await task.destroy();
     this.tasks.clear();

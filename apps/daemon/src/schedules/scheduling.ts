@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Announcer } from '../alerts/index.ts';
 import type { AuditLog } from '../audit/index.ts';
+import { daemonIsGone } from '../daemon-identity.ts';
 import type { RunService } from '../runs/index.ts';
 import { ScheduleFirer } from './schedule-firer.ts';
 import { ScheduleStore } from './schedule-store.ts';
@@ -15,6 +16,8 @@ export interface SchedulingOptions {
   daemonId: string;
   syncMs: number;
   log: (message: string) => void;
+  /** Whether a daemon has provably stopped; daemonIsGone unless a test says otherwise. */
+  isGone?: (daemonId: string) => boolean;
 }
 
 export interface Scheduling {
@@ -37,6 +40,7 @@ export function createScheduling(o: SchedulingOptions): Scheduling {
     fire: (schedule, slot) => firer.fire(schedule, slot),
     daemonId: o.daemonId,
     syncMs: o.syncMs,
+    isGone: o.isGone ?? daemonIsGone,
     log: o.log,
   });
   const service = new SchedulesService({
