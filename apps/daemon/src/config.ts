@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { recipientsSchema, smtpUrlSchema, webhookUrlSchema } from './alerts/destination-rules.ts';
+import type { SandboxLimits } from './plugins/sandbox/index.ts';
 import type { HealthLimits } from './runs/db-health.ts';
 
 /** Environment, parsed once at start-up; a bad value stops the daemon naming the variable. */
@@ -23,6 +24,13 @@ const EnvSchema = z.object({
   OPS_CHUNK_MAX: z.coerce.number().int().min(1).max(1_000_000).default(50_000),
   // A chunk running longer than this is a plugin fault (hung plugin or statement): the run fails.
   OPS_CHUNK_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  // Plugin code runs in worker threads (plugins/sandbox): a preflight, estimate, existence check or
+  // item count taking longer is stopped, and so is a worker whose heap outgrows OPS_PLUGIN_MEMORY_MB.
+  OPS_PREFLIGHT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
+  OPS_PLUGIN_MEMORY_MB: z.coerce.number().int().min(16).max(16_384).default(256),
+  // A benchmark and debugging switch, not a deployment option: `off` runs plugin code on the daemon's
+  // own thread without any limit, so `npm run bench` can measure what isolation costs.
+  OPS_PLUGIN_ISOLATION: z.enum(['on', 'off']).default('on'),
   // Rows per second for all workers of a run together, in every daemon; unset: no cap.
   OPS_WRITE_BUDGET: z.coerce.number().int().min(1).optional(),
   // Database-health throttling (runs/db-health.ts): workers wait between chunks past these.
@@ -64,6 +72,8 @@ export interface OpsConfig {
   extraPlugins: string[];
   heartbeatMs: number;
   work: WorkConfig;
+  /** Limits of plugin code, and whether it runs isolated (always, but for benchmarks). */
+  plugins: { limits: SandboxLimits; isolation: boolean };
   publicUrl: string | undefined;
   secret: string | undefined;
   demoPassword: string;
@@ -132,6 +142,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
         replicationLagSeconds: e.OPS_THROTTLE_REPLICATION_LAG_S,
         autovacuumSeconds: e.OPS_THROTTLE_AUTOVACUUM_S,
       },
+    },
+    plugins: {
+      limits: {
+        chunkTimeoutMs: e.OPS_CHUNK_TIMEOUT_MS,
+        preflightTimeoutMs: e.OPS_PREFLIGHT_TIMEOUT_MS,
+        memoryMb: e.OPS_PLUGIN_MEMORY_MB,
+      },
+      isolation: e.OPS_PLUGIN_ISOLATION === 'on',
     },
     publicUrl: e.OPS_PUBLIC_URL?.replace(/\/$/, ''),
     secret: e.OPS_SECRET,

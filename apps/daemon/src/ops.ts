@@ -47,7 +47,10 @@ export async function openOps(config: OpsConfig, options: OpenOptions = {}): Pro
     throw error;
   }
   if (options.migrate !== false) await migrate(db.sequelize);
-  const registry = await loadPlugins(pluginSources(config.extraPlugins));
+  const registry = await loadPlugins(pluginSources(config.extraPlugins), {
+    limits: config.plugins.limits,
+    isolation: config.plugins.isolation,
+  });
   const runs = new RunRepository(db.sequelize);
   const audit = new AuditLog(db.pool);
   const service = new RunService({
@@ -67,6 +70,7 @@ export async function openOps(config: OpsConfig, options: OpenOptions = {}): Pro
     audit,
     service,
     async close() {
+      await registry.close?.();
       await db.close();
       await embedded?.stop();
     },

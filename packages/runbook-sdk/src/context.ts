@@ -1,9 +1,16 @@
+import type { SqlQuery } from './sql.ts';
 import type { Summary } from './summary-keys.ts';
 
-/** The only database surface a plugin gets: parameterised SQL. Timestamps stay in SQL. */
+/**
+ * The only database surface a plugin gets: parameterised SQL, one statement per call (the host
+ * uses the extended protocol, so `SELECT 1; UPDATE …` is refused). Pass a `sql\`…\`` query, whose
+ * interpolated values are all bound, or text with `$1…$n` placeholders and their params.
+ * Timestamps stay in SQL.
+ */
 export interface SqlExecutor {
+  /** `params` only with text; a `sql` query carries its own values. `queryOf` reads either form. */
   query<Row = Record<string, unknown>>(
-    text: string,
+    query: string | SqlQuery,
     params?: readonly unknown[],
   ): Promise<{ rows: Row[]; rowCount: number }>;
 }

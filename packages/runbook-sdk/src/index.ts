@@ -45,6 +45,7 @@ export {
   type Scope,
   type ScopeKind,
 } from './scope.ts';
+export { isSqlQuery, queryOf, SqlFragment, type SqlQuery, type SqlTag, sql } from './sql.ts';
 export {
   CORE_SUMMARY_KEYS,
   type CoreSummaryKey,

@@ -11,6 +11,7 @@ export const AUDIT_ACTIONS = [
   'run.resumed',
   'run.cancel_requested',
   'runbook.preflight',
+  'runbook.preflight_failed',
   'auth.sign_in_failed',
   'auth.sign_in_throttled',
   'breakglass.activated',

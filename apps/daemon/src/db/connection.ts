@@ -1,7 +1,13 @@
-import type { SqlExecutor } from '@ops/runbook-sdk';
+import { queryOf, type SqlExecutor, type SqlQuery } from '@ops/runbook-sdk';
 import pg from 'pg';
 import { Sequelize } from 'sequelize';
 import { DatabaseUnavailableError } from '../errors.ts';
+import {
+  refusedStatement,
+  type StatementOwner,
+  statementRefusal,
+  translatePluginSqlError,
+} from '../plugins/containment/index.ts';
 
 // bigint counts arrive as strings; ids stay strings (they may exceed 2^53), counts are converted
 // where they are read.
@@ -72,12 +78,30 @@ export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
-/** Adapts a pg pool or client to the SDK's SqlExecutor. */
-export function sqlExecutor(target: pg.Pool | pg.PoolClient | pg.Client): SqlExecutor {
+/**
+ * Adapts a pg pool or client to the SDK's SqlExecutor: a plugin's only way to the database. Every
+ * call is one statement on the extended protocol (stacked statements are refused by PostgreSQL),
+ * statements that would take over the session (role, transaction control, settings) are refused
+ * before they are sent, and the database's refusals are translated for the author and operator,
+ * naming `owner` (e.g. "runbook acme.things.fix's preflight"). Throws PluginSqlRefusedError.
+ */
+export function sqlExecutor(
+  target: pg.Pool | pg.PoolClient | pg.Client,
+  owner: StatementOwner = 'the runbook',
+): SqlExecutor {
   return {
-    async query<Row>(text: string, params: readonly unknown[] = []) {
-      const result = await target.query(text, params as unknown[]);
-      return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+    async query<Row>(query: string | SqlQuery, params?: readonly unknown[]) {
+      const { text, values } = queryOf(query, params);
+      const refusal = statementRefusal(text, values);
+      if (refusal) throw refusedStatement(owner, refusal);
+      try {
+        // queryMode is pg 8.23's (lib/query.js), missing from @types/pg: extended even without values.
+        const config: pg.QueryConfig & { queryMode: 'extended' } = { text, values, queryMode: 'extended' };
+        const result = await target.query(config);
+        return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+      } catch (error) {
+        throw translatePluginSqlError(error, owner);
+      }
     },
   };
 }

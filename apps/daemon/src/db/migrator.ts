@@ -7,6 +7,7 @@ import * as m004 from './migrations/004_notifications.ts';
 import * as m005 from './migrations/005_alerts_schedules.ts';
 import * as m006 from './migrations/006_work_units.ts';
 import * as m007 from './migrations/007_run_params.ts';
+import * as m010 from './migrations/010_plugin_roles_audit_append_only.ts';
 import * as m011 from './migrations/011_occurrence_reaping.ts';
 
 /** A migration gets one function: run SQL (several statements allowed). */
@@ -21,6 +22,7 @@ const MIGRATIONS: { name: string; up: Migration; down: Migration }[] = [
   { name: '005_alerts_schedules', ...m005 },
   { name: '006_work_units', ...m006 },
   { name: '007_run_params', ...m007 },
+  { name: '010_plugin_roles_audit_append_only', ...m010 },
   { name: '011_occurrence_reaping', ...m011 },
 ];
 

@@ -17,6 +17,8 @@ describe('break-glass', () => {
   let s: AuthServer;
   let responder: Headers;
   let viewer: Headers;
+  /** The audit trail is append-only: each test reads the events written after this id. */
+  let auditMark = '0';
   beforeAll(async () => {
     t = await createTestDatabase();
     s = await startAuthServer(t.db, { breakGlassMinutes: 15 });
@@ -30,7 +32,10 @@ describe('break-glass', () => {
   });
   beforeEach(async () => {
     await t.sql('DELETE FROM ops.break_glass');
-    await t.sql("DELETE FROM ops.audit_events WHERE action LIKE 'breakglass.%'");
+    const [mark] = await t.sql<{ id: string }>(
+      'SELECT coalesce(max(id), 0)::text AS id FROM ops.audit_events',
+    );
+    auditMark = mark!.id;
   });
 
   async function principal(headers: Headers): Promise<Principal> {
@@ -41,7 +46,8 @@ describe('break-glass', () => {
 
   const audits = () =>
     t.sql<{ action: string; actor_label: string; ip: string | null; details: Record<string, unknown> }>(
-      "SELECT action, actor_label, ip, details FROM ops.audit_events WHERE action LIKE 'breakglass.%' ORDER BY id",
+      "SELECT action, actor_label, ip, details FROM ops.audit_events WHERE action LIKE 'breakglass.%' AND id > $1 ORDER BY id",
+      [auditMark],
     );
 
   it('grants the runbook capabilities while active and takes them away on deactivation', async () => {

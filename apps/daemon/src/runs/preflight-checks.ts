@@ -8,6 +8,8 @@ import type {
 import type pg from 'pg';
 import { isConnectionError, sqlExecutor } from '../db/connection.ts';
 import { ConflictError, NothingToDoError } from '../errors.ts';
+import { withPluginRole } from '../plugins/containment/index.ts';
+import { PluginFaultError } from './plugin-faults.ts';
 
 /**
  * What the run service keeps on a run as `context.preflight`: the exact preflight when it counted,
@@ -15,35 +17,82 @@ import { ConflictError, NothingToDoError } from '../errors.ts';
  */
 export type RecordedPreflight = PreflightResult | { affected_at_least: number };
 
-/** The context a plugin's preflight, estimate and existence check get. */
-export function preflightContext(
+/** What of a runbook reads: named in messages ("runbook x's preflight tried to write"). */
+export type PluginRead = 'preflight' | 'estimate' | 'existence check';
+
+/**
+ * Runs one read of a runbook (its preflight, estimate or existence check) with a PreflightContext
+ * whose statements all go to one borrowed connection, in a READ ONLY transaction under the
+ * runbook's role (withPluginRole), rolled back at the end: a plugin's write, or its access to
+ * anything it was not granted (ops.*), fails, and nothing it did outlives the call. Throws what
+ * `read` throws; the database's refusals come as PluginSqlRefusedError naming the runbook.
+ */
+export type PluginReader = <T>(what: PluginRead, read: (ctx: PreflightContext) => Promise<T>) => Promise<T>;
+
+export function pluginReader(
   pool: pg.Pool,
+  runbookId: string,
   params: Record<string, unknown>,
   log: (message: string) => void,
-): PreflightContext {
-  return {
-    db: sqlExecutor(pool),
-    params,
-    log,
-    readOnly: (read) => readOnlyTransaction(pool, read),
-  };
+): PluginReader {
+  return (what, read) => readOnlyCall(pool, runbookId, what, params, log, read);
 }
 
-/** One connection, one READ ONLY transaction: `SET LOCAL` in it tunes only this statement. */
-async function readOnlyTransaction<T>(pool: pg.Pool, read: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+async function readOnlyCall<T>(
+  pool: pg.Pool,
+  runbookId: string,
+  what: PluginRead,
+  params: Record<string, unknown>,
+  log: (message: string) => void,
+  read: (ctx: PreflightContext) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
+  // node-pg's pool stops listening to a checked-out client: without this an 'error' event (the
+  // backend terminated) would be unhandled and end the process. The statement reports the error.
+  const onError = () => {};
+  client.on('error', onError);
   let broken: Error | undefined;
   try {
     await client.query('BEGIN READ ONLY');
-    const result = await read(sqlExecutor(client));
-    await client.query('COMMIT');
-    return result;
+    await withPluginRole(client, runbookId);
+    const db = sqlExecutor(client, `runbook ${runbookId}'s ${what}`);
+    const ctx: PreflightContext = {
+      db,
+      params,
+      log,
+      readOnly: (inner) => withinSavepoint(client, db, inner),
+    };
+    return await read(ctx);
   } catch (error) {
     broken = error as Error;
-    await client.query('ROLLBACK').catch(() => {});
     throw error;
   } finally {
-    client.release(broken && isConnectionError(broken) ? broken : undefined);
+    // Always rolled back: a read has nothing to keep, and SET LOCAL tuning ends with it.
+    await client.query('ROLLBACK').catch((e: Error) => {
+      broken ??= e;
+    });
+    client.off('error', onError);
+    client.release(
+      broken && (isConnectionError(broken) || broken instanceof PluginFaultError) ? broken : undefined,
+    );
+  }
+}
+
+/**
+ * `ctx.readOnly` inside the read's transaction: a savepoint, always rolled back to, so the SET LOCAL
+ * tuning of `inner` ends with it, and a statement that fails in it (a timeout the plugin catches)
+ * leaves the read's transaction usable.
+ */
+async function withinSavepoint<T>(
+  client: pg.PoolClient,
+  db: SqlExecutor,
+  inner: (tx: SqlExecutor) => Promise<T>,
+): Promise<T> {
+  await client.query('SAVEPOINT plugin_read');
+  try {
+    return await inner(db);
+  } finally {
+    await client.query('ROLLBACK TO SAVEPOINT plugin_read; RELEASE SAVEPOINT plugin_read').catch(() => {});
   }
 }
 
@@ -55,15 +104,17 @@ async function readOnlyTransaction<T>(pool: pg.Pool, read: (tx: SqlExecutor) => 
  */
 export async function checkWork(
   def: RunbookDefinition,
-  ctx: PreflightContext,
+  read: PluginReader,
   scope: ResolvedScope,
   operatorCount: number | undefined,
 ): Promise<RecordedPreflight> {
-  if (operatorCount === undefined && def.hasAffected) {
-    if (!(await def.hasAffected(ctx, scope))) throw new NothingToDoError(def.id, scope);
+  const hasAffected = def.hasAffected;
+  if (operatorCount === undefined && hasAffected) {
+    if (!(await read('existence check', (ctx) => hasAffected(ctx, scope))))
+      throw new NothingToDoError(def.id, scope);
     return { affected_at_least: 1 };
   }
-  const preflight = await def.preflight(ctx, scope);
+  const preflight = await read('preflight', (ctx) => def.preflight(ctx, scope));
   if (preflight.affected_count === 0) throw new NothingToDoError(def.id, scope);
   if (operatorCount !== undefined && operatorCount !== preflight.affected_count) {
     throw new ConflictError(

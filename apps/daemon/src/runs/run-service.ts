@@ -22,7 +22,7 @@ import { resolveScope, resolveScopeByExternalId } from '../tenants/index.ts';
 import { RunAssistant } from './assist.ts';
 import type { WorkSettings } from './chunk-driver.ts';
 import { type Execution, executeRun, recordAuditFailure } from './executor.ts';
-import { affectedOf, checkWork, preflightContext } from './preflight-checks.ts';
+import { affectedOf, checkWork, pluginReader } from './preflight-checks.ts';
 import { validateReason } from './reasons.ts';
 import { type Actor, actorLabel, type RunProgress, type RunRecord } from './run-record.ts';
 import type { RunListFilter, RunRepository } from './run-repository.ts';
@@ -218,7 +218,8 @@ export class RunService {
     this.require(request, PREFLIGHT_CAPABILITY);
     const params = validateParams(def, request.params);
     const scope = await this.resolve(def, request.scope);
-    const result = await def.preflight(preflightContext(this.deps.db.pool, params, this.log), scope);
+    const read = pluginReader(this.deps.db.pool, def.id, params, this.log);
+    const result = await read('preflight', (ctx) => def.preflight(ctx, scope));
     return { scope, result };
   }
 
@@ -238,8 +239,9 @@ export class RunService {
     this.require(request, PREFLIGHT_CAPABILITY);
     const params = validateParams(def, request.params);
     const scope = await this.resolve(def, request.scope);
-    const ctx = preflightContext(this.deps.db.pool, params, this.log);
-    return { scope, estimate: def.estimate ? await def.estimate(ctx, scope) : null };
+    const read = pluginReader(this.deps.db.pool, def.id, params, this.log);
+    const estimate = def.estimate;
+    return { scope, estimate: estimate ? await read('estimate', (ctx) => estimate(ctx, scope)) : null };
   }
 
   /**
@@ -276,8 +278,8 @@ export class RunService {
     let handedOver = false;
     try {
       if (!(await locks.tryAcquire(lockRequests))) throw await this.lockConflict(def, scope, lockRequests);
-      const ctx = preflightContext(this.deps.db.pool, params, this.log);
-      const preflight = await checkWork(def, ctx, scope, request.preflightAffectedCount);
+      const read = pluginReader(this.deps.db.pool, def.id, params, this.log);
+      const preflight = await checkWork(def, read, scope, request.preflightAffectedCount);
       const owner = { token: randomUUID(), host: os.hostname(), pid: process.pid };
       await locks.holdOwnership(owner.token);
       const run = await this.deps.runs.create({

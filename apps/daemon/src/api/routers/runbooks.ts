@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PLATFORM_CAPABILITIES } from '../../identity/capabilities.ts';
 import { authorizeFor, capabilityProcedure, router } from '../trpc.ts';
 import { actorOf } from './actor.ts';
+import { auditFailedRead } from './preflight-audit.ts';
 import { paramsSchema, reasonCodeSchema, reasonTextSchema, scopeSchema } from './schemas.ts';
 
 export const runbooksRouter = router({
@@ -26,13 +27,15 @@ export const runbooksRouter = router({
     .mutation(async ({ ctx, input }) => {
       const { ops } = ctx.services;
       const actor = actorOf(ctx.principal);
-      const { scope, result } = await ops.service.preflight({
-        runbookId: input.runbookId,
-        scope: input.scope,
-        params: input.params,
-        actor,
-        authorize: authorizeFor(ctx.principal),
-      });
+      const { scope, result } = await auditFailedRead(ctx, input, 'preflight', () =>
+        ops.service.preflight({
+          runbookId: input.runbookId,
+          scope: input.scope,
+          params: input.params,
+          actor,
+          authorize: authorizeFor(ctx.principal),
+        }),
+      );
       await ops.audit.record({
         action: 'runbook.preflight',
         actorLabel: actor.email,
@@ -53,13 +56,15 @@ export const runbooksRouter = router({
   estimate: capabilityProcedure(PLATFORM_CAPABILITIES.runbooksView)
     .input(z.object({ runbookId: z.string().min(1), scope: scopeSchema, params: paramsSchema }))
     .query(async ({ ctx, input }) => {
-      const { scope, estimate } = await ctx.services.ops.service.estimate({
-        runbookId: input.runbookId,
-        scope: input.scope,
-        params: input.params,
-        actor: actorOf(ctx.principal),
-        authorize: authorizeFor(ctx.principal),
-      });
+      const { scope, estimate } = await auditFailedRead(ctx, input, 'estimate', () =>
+        ctx.services.ops.service.estimate({
+          runbookId: input.runbookId,
+          scope: input.scope,
+          params: input.params,
+          actor: actorOf(ctx.principal),
+          authorize: authorizeFor(ctx.principal),
+        }),
+      );
       return {
         scope,
         estimate: estimate && {

@@ -1,0 +1,20 @@
+export {
+  canCreateRoles,
+  declaredTable,
+  ensurePluginRoles,
+  groupRoleSql,
+  PLUGIN_GROUP_ROLE,
+  PluginRoleMissingError,
+  type PluginRolesReport,
+  PRODUCT_READ_TABLES,
+  pluginRoleName,
+  runbookRoleSql,
+  withPluginRole,
+} from './plugin-roles.ts';
+export {
+  PluginSqlRefusedError,
+  refusedStatement,
+  type StatementOwner,
+  translatePluginSqlError,
+} from './plugin-sql-errors.ts';
+export { statementRefusal } from './statement-guard.ts';
