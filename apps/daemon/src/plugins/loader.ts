@@ -2,6 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { definitionProblems, type RunbookDefinition } from '@ops/runbook-sdk';
+import {
+  DEFAULT_SANDBOX_LIMITS,
+  PluginHost,
+  type SandboxLimits,
+  sandboxedDefinition,
+} from './sandbox/index.ts';
 
 /** A plugin the daemon could not use, and why, so the catalog can show it. */
 export interface UnavailablePlugin {
@@ -13,7 +19,24 @@ export interface UnavailablePlugin {
 export interface PluginRegistry {
   runbooks: Map<string, RunbookDefinition>;
   unavailable: UnavailablePlugin[];
+  /** Stops the plugins' worker threads. */
+  close?(): Promise<void>;
 }
+
+export interface LoadOptions {
+  /** Time and memory limits of plugin code (OPS_CHUNK_TIMEOUT_MS, OPS_PREFLIGHT_TIMEOUT_MS, OPS_PLUGIN_MEMORY_MB). */
+  limits?: SandboxLimits;
+  /**
+   * false runs plugin code on the daemon's own thread, as before the sandbox: only for measuring
+   * what isolation costs (OPS_PLUGIN_ISOLATION=off, a benchmark and debugging switch).
+   */
+  isolation?: boolean;
+}
+
+/** What loading one plugin gave: its definition, or why it is refused. */
+type Loaded =
+  | { ok: true; def: RunbookDefinition; host: PluginHost | null }
+  | { ok: false; id: string | null; reason: string };
 
 export const REPOSITORY_PLUGINS_DIR = fileURLToPath(new URL('../../../../plugins', import.meta.url));
 
@@ -44,36 +67,89 @@ export function pluginSources(extra: readonly string[], pluginsDir = REPOSITORY_
 
 /**
  * Imports every plugin and keeps the valid ones. A plugin that throws at import, breaks the
- * contract or repeats an id is refused with the reason; it never stops the daemon.
+ * contract or repeats an id is refused with the reason; it never stops the daemon. Each plugin is
+ * imported in a worker thread of its own (plugins/sandbox): its code never runs on the daemon's
+ * event loop, and one that later fails on its own (an unhandled rejection) is moved to the
+ * refused ones with the reason.
  */
-export async function loadPlugins(sources: readonly string[]): Promise<PluginRegistry> {
-  const registry: PluginRegistry = { runbooks: new Map(), unavailable: [] };
-  for (const source of sources) {
-    let def: Partial<RunbookDefinition>;
-    try {
-      const mod = (await import(pathToFileURL(entryOf(source)).href)) as {
-        default?: Partial<RunbookDefinition>;
-      };
-      if (!mod.default || typeof mod.default !== 'object')
-        throw new Error('its default export is not a runbook definition');
-      def = mod.default;
-    } catch (error) {
-      registry.unavailable.push({ source, id: null, reason: `failed to load: ${(error as Error).message}` });
+export async function loadPlugins(
+  sources: readonly string[],
+  options: LoadOptions = {},
+): Promise<PluginRegistry> {
+  const limits = options.limits ?? DEFAULT_SANDBOX_LIMITS;
+  const hosts: PluginHost[] = [];
+  const registry: PluginRegistry = {
+    runbooks: new Map(),
+    unavailable: [],
+    async close() {
+      await Promise.allSettled(hosts.map((h) => h.close()));
+    },
+  };
+  // Started together (each worker starts on its own), kept in order: the first of an id wins.
+  const loads = sources.map((source) =>
+    options.isolation === false ? loadInProcess(source) : loadIsolated(source, limits),
+  );
+  for (const [i, loading] of loads.entries()) {
+    const source = sources[i]!;
+    const loaded = await loading;
+    if (!loaded.ok) {
+      registry.unavailable.push({ source, id: loaded.id, reason: loaded.reason });
       continue;
     }
-    const id = typeof def.id === 'string' ? def.id : null;
-    const problems = definitionProblems(def);
-    if (problems.length > 0) {
-      registry.unavailable.push({ source, id, reason: problems.join('; ') });
-    } else if (registry.runbooks.has(def.id!)) {
+    const { def, host } = loaded;
+    if (host) hosts.push(host);
+    if (registry.runbooks.has(def.id)) {
       registry.unavailable.push({
         source,
-        id,
+        id: def.id,
         reason: `duplicate runbook id ${def.id}: already loaded from another plugin`,
       });
+      await host?.close();
+    } else if (host?.fault) {
+      registry.unavailable.push({ source, id: def.id, reason: host.fault });
     } else {
-      registry.runbooks.set(def.id!, def as RunbookDefinition);
+      registry.runbooks.set(def.id, def);
+      if (host) host.onFault = (reason) => refuseLater(registry, source, def, reason);
     }
   }
   return registry;
+}
+
+/** A loaded plugin that failed on its own: no new calls reach it, and the catalog says why. */
+function refuseLater(registry: PluginRegistry, source: string, def: RunbookDefinition, reason: string): void {
+  if (registry.runbooks.get(def.id) !== def) return;
+  registry.runbooks.delete(def.id);
+  registry.unavailable.push({ source, id: def.id, reason });
+}
+
+async function loadIsolated(source: string, limits: SandboxLimits): Promise<Loaded> {
+  let entry: string;
+  try {
+    entry = entryOf(source);
+  } catch (error) {
+    return { ok: false, id: null, reason: `failed to load: ${(error as Error).message}` };
+  }
+  const loaded = await PluginHost.load(source, entry, limits);
+  if ('refused' in loaded) return { ok: false, ...loaded.refused };
+  return { ok: true, def: sandboxedDefinition(loaded.host), host: loaded.host };
+}
+
+/** The plugin on the daemon's own thread: no limits at all (OPS_PLUGIN_ISOLATION=off). */
+async function loadInProcess(source: string): Promise<Loaded> {
+  let def: Partial<RunbookDefinition>;
+  try {
+    const mod = (await import(pathToFileURL(entryOf(source)).href)) as {
+      default?: Partial<RunbookDefinition>;
+    };
+    if (!mod.default || typeof mod.default !== 'object')
+      throw new Error('its default export is not a runbook definition');
+    def = mod.default;
+  } catch (error) {
+    return { ok: false, id: null, reason: `failed to load: ${(error as Error).message}` };
+  }
+  const problems = definitionProblems(def);
+  if (problems.length > 0) {
+    return { ok: false, id: typeof def.id === 'string' ? def.id : null, reason: problems.join('; ') };
+  }
+  return { ok: true, def: def as RunbookDefinition, host: null };
 }

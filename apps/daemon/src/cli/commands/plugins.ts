@@ -19,8 +19,10 @@ export const pluginsCommand: Command = {
     if (sub === 'check') {
       const source = path.resolve(requirePositional(positionals, 1, '<path>', usage));
       // Loaded after the daemon's own plugins, so a duplicate id is reported as it would be at start.
-      const others = pluginSources(loadConfig().extraPlugins).filter((s) => path.resolve(s) !== source);
-      const registry = await loadPlugins([...others, source]);
+      const config = loadConfig();
+      const others = pluginSources(config.extraPlugins).filter((s) => path.resolve(s) !== source);
+      const registry = await loadPlugins([...others, source], config.plugins);
+      await registry.close?.();
       const refused = registry.unavailable.find((u) => u.source === source);
       if (refused) {
         out.result(
