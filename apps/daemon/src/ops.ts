@@ -3,6 +3,7 @@ import type { OpsConfig, WorkConfig } from './config.ts';
 import { type Database, openDatabase } from './db/connection.ts';
 import { type EmbeddedDatabase, openEmbeddedDatabase } from './db/embedded.ts';
 import { migrate } from './db/migrator.ts';
+import { ensurePluginRoles } from './plugins/containment/index.ts';
 import { loadPlugins, type PluginRegistry, pluginSources } from './plugins/index.ts';
 import type { WorkSettings } from './runs/chunk-driver.ts';
 import { databaseHealthProbe, type HealthProbe } from './runs/db-health.ts';
@@ -51,6 +52,7 @@ export async function openOps(config: OpsConfig, options: OpenOptions = {}): Pro
     limits: config.plugins.limits,
     isolation: config.plugins.isolation,
   });
+  if (options.migrate !== false) await ensurePluginRoles(db.pool, registry, options.log);
   const runs = new RunRepository(db.sequelize);
   const audit = new AuditLog(db.pool);
   const service = new RunService({
