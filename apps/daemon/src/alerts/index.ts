@@ -14,6 +14,7 @@ export {
   MAX_ATTEMPTS,
 } from './delivery-state.ts';
 export type { DeliveryAttempt, DeliveryRecord } from './delivery-store.ts';
+export type { AttemptOutcome } from './delivery-worker.ts';
 export {
   destinationNameSchema,
   emailAddressSchema,
@@ -22,4 +23,5 @@ export {
   webhookUrlSchema,
 } from './destination-rules.ts';
 export { DESTINATION_KINDS, type DestinationKind } from './destination-store.ts';
+export { announceAndDeliverOnce, type FirstDeliveryResult } from './first-delivery.ts';
 export { ALERT_EVENTS, type AlertEvent } from './messages.ts';

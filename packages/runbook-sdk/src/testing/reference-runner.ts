@@ -2,11 +2,18 @@ import type pg from 'pg';
 import type { ChunkedResult, KeysetWork, PreflightResult, RunContext, SqlExecutor } from '../context.ts';
 import type { RunbookDefinition } from '../define.ts';
 import type { ResolvedScope } from '../scope.ts';
+import { queryOf, type SqlQuery } from '../sql.ts';
 
+/** Like the daemon's: one statement per call on the extended protocol, text or a sql`…` query. */
 export function executorOf(target: pg.Pool | pg.PoolClient): SqlExecutor {
   return {
-    async query<Row>(text: string, params: readonly unknown[] = []) {
-      const result = await target.query(text, params as unknown[]);
+    async query<Row>(query: string | SqlQuery, params?: readonly unknown[]) {
+      // queryMode is pg 8.23's (lib/query.js), missing from @types/pg.
+      const config: pg.QueryConfig & { queryMode: 'extended' } = {
+        ...queryOf(query, params),
+        queryMode: 'extended',
+      };
+      const result = await target.query(config);
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
     },
   };

@@ -135,6 +135,13 @@ export const execCommand: Command = {
       process.off('SIGINT', onSigint);
       bar?.end();
       out.result(execResult(final), describeRun(final));
+      // A failed run's alert is sent from here too: a pipeline may have no daemon running. Bounded,
+      // never throws, leaves retries to daemons; loaded only when needed (it costs ~0.1 s).
+      if (final.outcome !== 'succeeded')
+        await (await import('../../alerts/index.ts')).announceAndDeliverOnce(ops, final, {
+          timeoutMs: 5_000,
+          log: out.info,
+        });
       return EXIT_FOR_OUTCOME[final.outcome];
     });
   },

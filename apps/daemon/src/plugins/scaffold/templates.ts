@@ -12,57 +12,50 @@ export const TEMPLATES: Record<string, string> = {
   "devDependencies": { "vitest": "^4.1.0" }
 }
 `,
-  'src/index.ts': `import { defineRunbook, type KeysetWork, type ResolvedScope } from '@ops/runbook-sdk';
+  'src/index.ts': `import { defineRunbook, type KeysetWork, type ResolvedScope, sql } from '@ops/runbook-sdk';
 
 // An example to start from: lower-cases findings' severity ("HIGH" -> "high"). Replace the SQL
 // with your repair; keep the shape: a read-only preflight, and keyset chunks that write only the
-// rows that need it, so a second run changes nothing.
+// rows that need it, so a second run changes nothing. Build SQL with the sql\`…\` template: every
+// \${value} in it is sent as a bound parameter, never spliced into the text.
 
-const scopeSql = (scope: ResolvedScope, params: unknown[]) => {
-  params.push('platform');
-  const base = \`t.external_id <> $\${params.length}\`;
-  if (scope.kind === 'all') return base;
-  params.push(scope.tenantId);
-  return \`\${base} AND f.tenant_id = $\${params.length}::bigint\`;
-};
+/** Findings (f) of tenants (t) in scope; never the platform tenant's. */
+const inScope = (scope: ResolvedScope) =>
+  scope.kind === 'all'
+    ? sql\`t.external_id <> \${'platform'}\`
+    : sql\`t.external_id <> \${'platform'} AND f.tenant_id = \${scope.tenantId}::bigint\`;
 
-const NEEDS_WORK = 'f.severity <> lower(f.severity)';
-const FROM = 'findings f JOIN tenants t ON t.id = f.tenant_id';
+const NEEDS_WORK = sql\`f.severity <> lower(f.severity)\`;
+const FROM = sql\`findings f JOIN tenants t ON t.id = f.tenant_id\`;
 
 function work(scope: ResolvedScope): KeysetWork {
   return {
     async countItems(db) {
-      const params: unknown[] = [];
-      const { rows } = await db.query<{ n: number }>(\`SELECT count(*)::int AS n FROM \${FROM} WHERE \${scopeSql(scope, params)}\`, params);
+      const { rows } = await db.query<{ n: number }>(sql\`SELECT count(*)::int AS n FROM \${FROM} WHERE \${inScope(scope)}\`);
       return rows[0]?.n ?? 0;
     },
     async nextChunk(db, afterId, size) {
-      const params: unknown[] = [afterId, size];
       const { rows } = await db.query<{ last: string | null; n: number }>(
-        \`SELECT max(id)::text AS last, count(*)::int AS n FROM (
-           SELECT f.id FROM \${FROM} WHERE f.id > coalesce($1::bigint, 0) AND \${scopeSql(scope, params)}
-            ORDER BY f.id LIMIT $2) c\`,
-        params,
+        sql\`SELECT max(id)::text AS last, count(*)::int AS n FROM (
+              SELECT f.id FROM \${FROM} WHERE f.id > coalesce(\${afterId}::bigint, 0) AND \${inScope(scope)}
+               ORDER BY f.id LIMIT \${size}) c\`,
       );
       return rows[0]?.last ? { lastId: rows[0].last, items: rows[0].n } : null;
     },
     async tenantsInRange(db, range) {
-      const params: unknown[] = [range.afterId, range.lastId];
       const { rows } = await db.query<{ tenant_id: string; external_id: string }>(
-        \`SELECT DISTINCT f.tenant_id, t.external_id FROM \${FROM}
-          WHERE f.id > coalesce($1::bigint, 0) AND f.id <= $2::bigint AND \${scopeSql(scope, params)}\`,
-        params,
+        sql\`SELECT DISTINCT f.tenant_id, t.external_id FROM \${FROM}
+             WHERE f.id > coalesce(\${range.afterId}::bigint, 0) AND f.id <= \${range.lastId}::bigint AND \${inScope(scope)}\`,
       );
       return rows.map((r) => ({ tenantId: Number(r.tenant_id), externalId: r.external_id }));
     },
     async applyChunk(tx, chunk) {
-      const params: unknown[] = [chunk.afterId, chunk.lastId, chunk.onlyTenantId, chunk.excludeTenantIds];
       const { rowCount } = await tx.query(
-        \`UPDATE findings f SET severity = lower(f.severity), updated_at = now() FROM tenants t
-          WHERE t.id = f.tenant_id AND f.id > coalesce($1::bigint, 0) AND f.id <= $2::bigint
-            AND ($3::bigint IS NULL OR f.tenant_id = $3::bigint) AND NOT (f.tenant_id = ANY($4::bigint[]))
-            AND \${NEEDS_WORK} AND \${scopeSql(scope, params)}\`,
-        params,
+        sql\`UPDATE findings f SET severity = lower(f.severity), updated_at = now() FROM tenants t
+             WHERE t.id = f.tenant_id AND f.id > coalesce(\${chunk.afterId}::bigint, 0) AND f.id <= \${chunk.lastId}::bigint
+               AND (\${chunk.onlyTenantId}::bigint IS NULL OR f.tenant_id = \${chunk.onlyTenantId}::bigint)
+               AND NOT (f.tenant_id = ANY(\${chunk.excludeTenantIds}::bigint[]))
+               AND \${NEEDS_WORK} AND \${inScope(scope)}\`,
       );
       return { updated: rowCount };
     },
@@ -78,14 +71,13 @@ export default defineRunbook({
   capability: '{{capability}}',
   scopes: ['all', 'tenant'],
   confirmationPhrase: '{{phrase}}',
+  // The tables this runbook writes: its database role may change these and no others.
   resources: ['table:findings'],
   async preflight(ctx, scope) {
-    const params: unknown[] = [];
     const { rows } = await ctx.db.query<{ affected: number; scanned: number; tenants: number }>(
-      \`SELECT count(*) FILTER (WHERE \${NEEDS_WORK})::int AS affected, count(*)::int AS scanned,
-              count(DISTINCT f.tenant_id) FILTER (WHERE \${NEEDS_WORK})::int AS tenants
-         FROM \${FROM} WHERE \${scopeSql(scope, params)}\`,
-      params,
+      sql\`SELECT count(*) FILTER (WHERE \${NEEDS_WORK})::int AS affected, count(*)::int AS scanned,
+                 count(DISTINCT f.tenant_id) FILTER (WHERE \${NEEDS_WORK})::int AS tenants
+            FROM \${FROM} WHERE \${inScope(scope)}\`,
     );
     const r = rows[0]!;
     return { affected_count: r.affected, total_scanned: r.scanned, estimated_tenants: r.tenants };
