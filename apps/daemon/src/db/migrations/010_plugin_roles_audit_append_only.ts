@@ -1,9 +1,10 @@
 import { groupRoleSql } from '../../plugins/containment/index.ts';
 import type { Migration } from '../migrator.ts';
 
-// The audit trail is append-only for every application role, the daemon's included: a row trigger
-// refuses UPDATE and DELETE, a statement trigger TRUNCATE. ENABLE ALWAYS: they fire even with
-// session_replication_role = replica. Only a table owner who drops the triggers can rewrite it.
+// The audit trail is append-only for every application role, the daemon's included: a statement
+// trigger refuses UPDATE, DELETE and TRUNCATE, even one that would match no row. ENABLE ALWAYS: it
+// fires even with session_replication_role = replica. Only the table's owner (or a superuser),
+// dropping the trigger first, can rewrite the trail; plugin roles cannot even read it.
 //
 // Plugin statements run under restricted roles (plugins/containment/plugin-roles.ts): the group
 // role ops_plugin is created here when the connected user may create roles; the per-runbook roles
@@ -19,12 +20,9 @@ export const up: Migration = async ({ context: sql }) => {
               HINT = 'audit events are written once and never changed or removed';
     END
     $fn$;
-    CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON ops.audit_events
-      FOR EACH ROW EXECUTE FUNCTION ops.refuse_audit_rewrite();
-    CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON ops.audit_events
+    CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON ops.audit_events
       FOR EACH STATEMENT EXECUTE FUNCTION ops.refuse_audit_rewrite();
     ALTER TABLE ops.audit_events ENABLE ALWAYS TRIGGER audit_events_append_only;
-    ALTER TABLE ops.audit_events ENABLE ALWAYS TRIGGER audit_events_no_truncate;
   `);
   // Each statement on its own: a grant the user may not give (schema public owned by someone
   // else) leaves a notice, not a failed migration; plugins then get "denied access" errors.
@@ -48,7 +46,6 @@ export const up: Migration = async ({ context: sql }) => {
 export const down: Migration = async ({ context: sql }) => {
   await sql(`
     DROP TRIGGER IF EXISTS audit_events_append_only ON ops.audit_events;
-    DROP TRIGGER IF EXISTS audit_events_no_truncate ON ops.audit_events;
     DROP FUNCTION IF EXISTS ops.refuse_audit_rewrite();
   `);
 };
