@@ -26,12 +26,19 @@ export interface TestDaemon {
 export async function startTestDaemon(
   seed: { tenants: number; findings: number; drift?: number } = { tenants: 5, findings: 2000 },
   env: Record<string, string> = {},
+  options: { log?: (message: string) => void } = {},
 ): Promise<TestDaemon> {
   const t = await createTestDatabase();
   await seedDemoData(t.db.pool, { drift: 0.3, seed: 1, ...seed });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-daemon-test-'));
   const config = loadConfig({ DATABASE_URL: t.url, OPS_DATA_DIR: dataDir, OPS_HEARTBEAT_MS: '200', ...env });
-  const daemon = await startDaemon(config, { host: '127.0.0.1', port: 0, demo: true, sweepMs: 500 });
+  const daemon = await startDaemon(config, {
+    host: '127.0.0.1',
+    port: 0,
+    demo: true,
+    sweepMs: 500,
+    log: options.log,
+  });
   const url = daemon.url;
   return {
     t,

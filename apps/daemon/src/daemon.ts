@@ -42,7 +42,7 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
   const port = options.port === 0 ? await freePort() : options.port;
   const url = config.publicUrl ?? `http://${options.host}:${port}`;
   const ops = await openOps(config, { log });
-  const identity = await openIdentity(ops, url);
+  const identity = await openIdentity(ops, url, log);
   const notifications = new NotificationStore(ops.db.pool);
   // Tells this daemon's leases, attempts and claimed ticks apart from another's, even in one process.
   const daemonId = newDaemonId();

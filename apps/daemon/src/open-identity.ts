@@ -6,7 +6,7 @@ import { sessionSecret } from './secret.ts';
  * The identity store on this daemon's database, configured once for `serve` and for the account
  * commands. Kept out of ops.ts so `exec` never loads the auth code.
  */
-export function openIdentity(ops: Ops, baseUrl: string): Promise<Identity> {
+export function openIdentity(ops: Ops, baseUrl: string, log?: (message: string) => void): Promise<Identity> {
   const { config } = ops;
   return createIdentity({
     db: ops.db,
@@ -16,5 +16,6 @@ export function openIdentity(ops: Ops, baseUrl: string): Promise<Identity> {
     runbookCapabilities: () => ops.service.catalog().map((r) => r.capability),
     breakGlassMinutes: config.breakGlassMinutes,
     secureCookies: baseUrl.startsWith('https://'),
+    log,
   });
 }

@@ -1,21 +1,27 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { NotAllowedError, OpsError } from '../errors.ts';
 import { hasCapability, type Principal } from '../identity/principal.ts';
+import { errorIdOf, INTERNAL_ERROR_MESSAGE } from '../internal-errors.ts';
 import type { ApiContext } from './context.ts';
 import { fieldOf, toTRPCError } from './errors.ts';
+import { refuseNulBytes } from './input-guard.ts';
 
 // The only tRPC instance. Procedures are built from the bases exported here, so access rules are
 // enforced in one place, not per procedure by hand.
 const t = initTRPC.context<ApiContext>().create({
   errorFormatter({ shape, error }) {
     const named = error.code === 'BAD_REQUEST' ? fieldOf(error.cause) : null;
+    // An internal error says only its id; the HTTP layer logs the detail under the same id.
+    const errorId = error.code === 'INTERNAL_SERVER_ERROR' ? errorIdOf(error) : null;
     return {
       ...shape,
-      message: named?.message ?? shape.message,
+      message:
+        errorId !== null ? `${INTERNAL_ERROR_MESSAGE} (id ${errorId})` : (named?.message ?? shape.message),
       data: {
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,
         path: shape.data.path,
+        errorId,
         field: named?.field ?? null,
         holder:
           error.cause instanceof OpsError && 'holder' in error.cause ? (error.cause.holder ?? null) : null,
@@ -38,7 +44,13 @@ const translateErrors = t.middleware(async function translateErrors({ next }) {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(translateErrors);
+/** No string of any input may hold a NUL character (400 naming the field), checked before zod. */
+const refuseNulInput = t.middleware(async function refuseNulInput({ getRawInput, next }) {
+  refuseNulBytes(await getRawInput());
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(translateErrors).use(refuseNulInput);
 
 /**
  * A platform operator's call. Anonymous → UNAUTHORIZED; a tenant-plane account → NOT_FOUND, as if

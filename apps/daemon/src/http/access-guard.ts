@@ -3,15 +3,28 @@ import type { RouteKind } from './routes.ts';
 
 export type GuardDecision = 'allow' | 'unauthorized' | 'login' | 'not_found';
 
+// What a tenant-plane account may still reach under /system: signing in and out (to leave its
+// session), and the public sign-in page with its static assets, which anyone may load anyway.
+const OPEN_TO_EVERY_PLANE: ReadonlySet<RouteKind> = new Set(['auth_entry', 'login', 'asset']);
+// What an anonymous caller may reach: the above and the identity endpoints (better-auth answers
+// them for a caller without a session).
+const OPEN_TO_ANONYMOUS: ReadonlySet<RouteKind> = new Set(['auth_entry', 'auth', 'login', 'asset']);
+
 /**
- * The access contract, enforced once for every /system request before any handler runs:
- * anonymous → 401 (API) or the sign-in page (pages); a tenant-plane account → 404 exactly like an
- * unknown path; platform operators pass (capabilities are checked per procedure in tRPC).
+ * The access contract, enforced once for every /system request before any handler runs. The plane
+ * comes first, on the same path for real and unknown routes: a tenant-plane account → 404 exactly
+ * like an unknown path, from every route but sign-in/out and the public sign-in page; then unknown
+ * paths → 404; anonymous → 401 (API) or the sign-in page (pages); platform operators pass
+ * (capabilities are checked per procedure in tRPC). The caller must have looked the session up for
+ * every /system path, whatever the route, so the answer takes the same time for real and unknown ones.
  */
 export function decideAccess(route: RouteKind, principal: Principal | null): GuardDecision {
-  if (route === 'health' || route === 'auth' || route === 'login' || route === 'asset') return 'allow';
+  if (route === 'health') return 'allow';
+  if (principal !== null && principal.plane !== 'platform') {
+    return OPEN_TO_EVERY_PLANE.has(route) ? 'allow' : 'not_found';
+  }
   if (route === 'unknown') return 'not_found';
-  if (principal && principal.plane !== 'platform') return 'not_found';
-  if (!principal) return route === 'api' ? 'unauthorized' : 'login';
+  if (OPEN_TO_ANONYMOUS.has(route)) return 'allow';
+  if (principal === null) return route === 'api' ? 'unauthorized' : 'login';
   return 'allow';
 }

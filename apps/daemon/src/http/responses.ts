@@ -45,6 +45,18 @@ export function sendUnauthorized(res: ServerResponse): void {
   });
 }
 
+export function sendMethodNotAllowed(res: ServerResponse, allow: string): void {
+  res.setHeader('Allow', allow);
+  sendJson(res, 405, {
+    error: { code: 'METHOD_NOT_SUPPORTED', message: `method not allowed (use ${allow})` },
+  });
+}
+
+/** A 500 that carries only the error's id; the detail is in the log under that id. */
+export function sendInternalError(res: ServerResponse, errorId: string): void {
+  sendJson(res, 500, { error: { code: 'INTERNAL', message: `internal error (id ${errorId})`, errorId } });
+}
+
 export function sendForbiddenOrigin(res: ServerResponse): void {
   sendJson(res, 403, {
     error: { code: 'FORBIDDEN', message: 'cross-origin request refused (Origin not allowed)' },

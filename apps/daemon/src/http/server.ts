@@ -2,18 +2,22 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { type ApiServices, appRouter, createContextInner } from '../api/index.ts';
 import type { Principal } from '../identity/principal.ts';
+import { errorIdOf, internalErrorLine } from '../internal-errors.ts';
 import { decideAccess } from './access-guard.ts';
 import { ConsoleAssets } from './console-assets.ts';
+import { ALLOW_HEADER, methodAllowed } from './methods.ts';
 import { originAllowed } from './origin-check.ts';
 import {
   applySecurityHeaders,
   redirect,
   sendForbiddenOrigin,
+  sendInternalError,
   sendJson,
+  sendMethodNotAllowed,
   sendNotFound,
   sendUnauthorized,
 } from './responses.ts';
-import { LOGIN_PAGE, routeOf, TRPC_PREFIX } from './routes.ts';
+import { isSystemPath, LOGIN_PAGE, routeOf, TRPC_PREFIX } from './routes.ts';
 
 export interface ServerOptions {
   services: ApiServices;
@@ -50,20 +54,24 @@ export function createOpsServer(options: ServerOptions): http.Server {
     basePath: TRPC_PREFIX,
     createContext: ({ req }) => createContextInner(services, principals.get(req) ?? null, clientIp(req)),
     onError: ({ error, path }) => {
+      // The client got only the id (trpc.ts's errorFormatter); the detail is logged under it.
       if (error.code === 'INTERNAL_SERVER_ERROR')
-        options.log?.(`api ${path}: ${error.cause?.stack ?? error.message}`);
+        options.log?.(internalErrorLine(`api ${path}`, errorIdOf(error), error.cause ?? error));
     },
   });
 
   return http.createServer(async (req, res) => {
     applySecurityHeaders(res);
     try {
+      if (!methodAllowed(req.method)) return sendMethodNotAllowed(res, ALLOW_HEADER);
       const url = new URL(req.url ?? '/', 'http://localhost');
       const route = routeOf(url.pathname);
       if (route === 'health') return await healthz(services, res);
-      if (route === 'auth') return await services.identity.handler(req, res);
-      const principal =
-        route === 'api' || route === 'page' ? await services.identity.principalFor(toHeaders(req)) : null;
+      // The plane decision comes before routing: the session is looked up for every /system path,
+      // real or unknown, so a tenant-plane account cannot tell them apart by time or answer.
+      const principal = isSystemPath(url.pathname)
+        ? await services.identity.principalFor(toHeaders(req))
+        : null;
       switch (decideAccess(route, principal)) {
         case 'not_found':
           return sendNotFound(res);
@@ -74,6 +82,7 @@ export function createOpsServer(options: ServerOptions): http.Server {
         case 'allow':
           break;
       }
+      if (route === 'auth' || route === 'auth_entry') return await services.identity.handler(req, res);
       if (route === 'api') {
         if (!originAllowed(req, options.allowedOrigins())) return sendForbiddenOrigin(res);
         principals.set(req, principal);
@@ -85,8 +94,9 @@ export function createOpsServer(options: ServerOptions): http.Server {
       }
       return assets.sendIndex(res); // login and console pages: the SPA routes on the client
     } catch (error) {
-      options.log?.(`http ${req.method} ${req.url}: ${(error as Error).stack ?? error}`);
-      if (!res.headersSent) sendJson(res, 500, { error: { code: 'INTERNAL', message: 'internal error' } });
+      const errorId = errorIdOf(error);
+      options.log?.(internalErrorLine(`http ${req.method} ${req.url}`, errorId, error));
+      if (!res.headersSent) sendInternalError(res, errorId);
       else res.end();
     }
   });

@@ -36,6 +36,8 @@ export interface AuthOptionsInput {
   secret: string;
   secureCookies?: boolean;
   hooks?: { before?: AuthMiddleware; after?: AuthMiddleware };
+  /** Where better-auth's own error lines go (the daemon's log); default: nowhere. */
+  log?: (message: string) => void;
 }
 
 /**
@@ -75,8 +77,15 @@ export function buildAuthOptions(input: AuthOptionsInput) {
     },
     hooks: input.hooks ?? {},
     plugins: [bearer()],
-    // Failed sign-ins are audited by us; its own warnings would only repeat them on stderr.
-    logger: { level: 'error' },
+    // Failed sign-ins are audited by us; its own warnings would only repeat them. Its error lines
+    // (a refused origin, …) go to the daemon's log, never to stderr at request rate.
+    logger: {
+      level: 'error',
+      log: (level: string, message: string) => input.log?.(`auth ${level}: ${message}`),
+    },
+    // What it cannot answer is thrown to our HTTP adapter (auth-http.ts), which answers with an error
+    // id and logs the detail: no PostgreSQL text reaches a client, nothing is printed per request.
+    onAPIError: { throw: true },
     telemetry: { enabled: false },
   } satisfies BetterAuthOptions;
 }

@@ -1,19 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { betterAuth } from 'better-auth';
 import { isAPIError } from 'better-auth/api';
-import { toNodeHandler } from 'better-auth/node';
 import type { AuditLog } from '../audit/index.ts';
 import type { Database } from '../db/connection.ts';
 import { type AccountSummary, demoAccounts, upsertAccount } from './accounts.ts';
+import { authHttpHandler } from './auth-http.ts';
 import { buildAuthOptions } from './auth-options.ts';
 import { openAuthPool } from './auth-pool.ts';
 import { BreakGlassStore } from './break-glass.ts';
 import { ALL_PLATFORM_CAPABILITIES, type Plane } from './capabilities.ts';
-import { withClientIpHeader } from './client-ip.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import type { BreakGlassState, Principal } from './principal.ts';
 import { toPrincipal } from './session-principal.ts';
-import { signInHooks } from './sign-in-guard.ts';
+import { SignInGate, signInHooks } from './sign-in-guard.ts';
 
 export interface IdentityOptions {
   db: Database;
@@ -28,6 +27,8 @@ export interface IdentityOptions {
   breakGlassMinutes?: number;
   /** Secure cookies; default: when `baseUrl` is https. */
   secureCookies?: boolean;
+  /** The daemon's log: internal errors (with their id), throttled sign-ins once per window. */
+  log?: (message: string) => void;
 }
 
 export interface Identity {
@@ -78,24 +79,28 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
   const pool = openAuthPool(options.db.url);
   const throttle = new LoginThrottle(options.db.pool);
   const breakGlass = new BreakGlassStore(options.db.pool, options.audit, minutes);
+  const log = options.log ?? (() => {});
   const auth = betterAuth(
     buildAuthOptions({
       pool,
       baseUrl: options.baseUrl,
       secret: options.secret,
       secureCookies: options.secureCookies,
-      hooks: signInHooks({ throttle, audit: options.audit }),
+      hooks: signInHooks({ audit: options.audit }),
+      log,
     }),
   );
   await auth.$context; // builds better-auth's context now, so a bad configuration stops start-up
-  const nodeHandler = toNodeHandler(auth);
+  const handler = authHttpHandler({
+    handle: (request) => auth.handler(request),
+    signIn: new SignInGate({ throttle, audit: options.audit, log }),
+    baseUrl: options.baseUrl,
+    log,
+  });
   const knownCapabilities = () => [...ALL_PLATFORM_CAPABILITIES, ...options.runbookCapabilities()];
 
   return {
-    async handler(req, res) {
-      withClientIpHeader(req);
-      await nodeHandler(req, res);
-    },
+    handler,
 
     async principalFor(headers) {
       let session: Awaited<ReturnType<typeof auth.api.getSession>>;

@@ -87,9 +87,12 @@ export class LoginThrottle {
   }
 }
 
-/** The throttling key's e-mail part: what better-auth looks accounts up by (lower-cased). */
+/**
+ * The throttling key's e-mail part: what better-auth looks accounts up by (lower-cased). NUL, which
+ * PostgreSQL cannot store, becomes U+FFFD, so a hostile e-mail is still counted and audited.
+ */
 export function emailKey(email: string): string {
-  return email.trim().toLowerCase().slice(0, MAX_KEY_LENGTH);
+  return email.trim().toLowerCase().slice(0, MAX_KEY_LENGTH).replaceAll('\u0000', '\uFFFD');
 }
 
 function ipKey(ip: string | null): string {

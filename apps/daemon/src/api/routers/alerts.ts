@@ -12,7 +12,7 @@ import { actorOf } from './actor.ts';
 import { idSchema } from './schemas.ts';
 
 const manage = capabilityProcedure(PLATFORM_CAPABILITIES.alertsManage);
-const destinationId = z.object({ id: z.string().regex(/^\d{1,19}$/, 'must be a destination id (digits)') });
+const destinationId = z.object({ id: idSchema });
 
 const flags = {
   enabled: z.boolean().default(true),

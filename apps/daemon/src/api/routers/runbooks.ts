@@ -3,7 +3,7 @@ import { PLATFORM_CAPABILITIES } from '../../identity/capabilities.ts';
 import { authorizeFor, capabilityProcedure, router } from '../trpc.ts';
 import { actorOf } from './actor.ts';
 import { auditFailedRead } from './preflight-audit.ts';
-import { paramsSchema, reasonCodeSchema, reasonTextSchema, scopeSchema } from './schemas.ts';
+import { paramsSchema, reasonCodeSchema, reasonTextSchema, runbookIdSchema, scopeSchema } from './schemas.ts';
 
 export const runbooksRouter = router({
   list: capabilityProcedure(PLATFORM_CAPABILITIES.runbooksView).query(async ({ ctx }) =>
@@ -23,7 +23,7 @@ export const runbooksRouter = router({
   ),
 
   preflight: capabilityProcedure(PLATFORM_CAPABILITIES.runbooksView)
-    .input(z.object({ runbookId: z.string().min(1), scope: scopeSchema, params: paramsSchema }))
+    .input(z.object({ runbookId: runbookIdSchema, scope: scopeSchema, params: paramsSchema }))
     .mutation(async ({ ctx, input }) => {
       const { ops } = ctx.services;
       const actor = actorOf(ctx.principal);
@@ -54,7 +54,7 @@ export const runbooksRouter = router({
    * runbook has no estimate.
    */
   estimate: capabilityProcedure(PLATFORM_CAPABILITIES.runbooksView)
-    .input(z.object({ runbookId: z.string().min(1), scope: scopeSchema, params: paramsSchema }))
+    .input(z.object({ runbookId: runbookIdSchema, scope: scopeSchema, params: paramsSchema }))
     .query(async ({ ctx, input }) => {
       const { scope, estimate } = await auditFailedRead(ctx, input, 'estimate', () =>
         ctx.services.ops.service.estimate({
@@ -80,7 +80,7 @@ export const runbooksRouter = router({
   run: capabilityProcedure(PLATFORM_CAPABILITIES.runbooksRun)
     .input(
       z.object({
-        runbookId: z.string().min(1),
+        runbookId: runbookIdSchema,
         scope: scopeSchema,
         reasonCode: reasonCodeSchema.optional(),
         reasonText: reasonTextSchema.optional(),

@@ -3,7 +3,7 @@ import { PLATFORM_CAPABILITIES } from '../../identity/capabilities.ts';
 import type { RunRecord } from '../../runs/index.ts';
 import { authorizeFor, capabilityProcedure, router } from '../trpc.ts';
 import { actorOf } from './actor.ts';
-import { idSchema, pageSchema, runStatusSchema } from './schemas.ts';
+import { idSchema, pageSchema, runbookIdSchema, runStatusSchema } from './schemas.ts';
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -28,7 +28,7 @@ export const runsRouter = router({
       z
         .object({
           ...pageSchema,
-          runbookId: z.string().min(1).optional(),
+          runbookId: runbookIdSchema.optional(),
           status: runStatusSchema.optional(),
         })
         .default({ limit: 50 }),

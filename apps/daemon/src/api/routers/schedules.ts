@@ -4,19 +4,26 @@ import type { Principal } from '../../identity/principal.ts';
 import { cronSchema, SCHEDULE_MODES, timeZoneSchema } from '../../schedules/index.ts';
 import { authorizeFor, capabilityProcedure, router } from '../trpc.ts';
 import { actorOf } from './actor.ts';
-import { reasonCodeSchema, reasonTextSchema, scopeSchema } from './schemas.ts';
+import {
+  idSchema,
+  paramValuesSchema,
+  reasonCodeSchema,
+  reasonTextSchema,
+  runbookIdSchema,
+  scopeSchema,
+} from './schemas.ts';
 
 const manage = capabilityProcedure(PLATFORM_CAPABILITIES.schedulesManage);
 const view = capabilityProcedure(PLATFORM_CAPABILITIES.opsView);
-const scheduleId = z.object({ id: z.string().regex(/^\d{1,19}$/, 'must be a schedule id (digits)') });
+const scheduleId = z.object({ id: idSchema });
 
 const fields = {
   name: z.string().trim().min(1, 'must not be empty').max(100),
   cron: cronSchema,
   timezone: timeZoneSchema,
-  runbookId: z.string().min(1),
+  runbookId: runbookIdSchema,
   scope: scopeSchema,
-  params: z.record(z.string(), z.unknown()),
+  params: paramValuesSchema,
   mode: z.enum(SCHEDULE_MODES),
   reasonCode: reasonCodeSchema.nullable().optional(),
   reasonText: reasonTextSchema.nullable().optional(),

@@ -1,11 +1,26 @@
 import { z } from 'zod';
 import { REASON_CODES, REASON_TEXT_MAX, RUN_STATUSES } from '../../runs/index.ts';
 
-// Input schemas shared by several routers. Every procedure input is validated here or beside it.
-export const idSchema = z.string().regex(/^\d{1,19}$/, 'must be a run id (digits)');
+// Input schemas shared by several routers. Every procedure input is validated here or beside it,
+// to what PostgreSQL accepts: ids within bigint, numbers bounded (limits) or safe integers, strings
+// of bounded length. NUL characters, which no PostgreSQL text or jsonb value may hold, are refused
+// for the whole input in one place before these schemas run (input-guard.ts).
+
+/** The largest bigint (int8): every id column is one. */
+export const BIGINT_MAX = 9_223_372_036_854_775_807n;
+
+/** Any row id: a decimal string within bigint, so it never overflows the column it is compared to. */
+export const idSchema = z
+  .string()
+  .regex(/^\d{1,19}$/, 'must be an id (decimal digits)')
+  .refine((value) => BigInt(value) <= BIGINT_MAX, `must be an id of at most ${BIGINT_MAX}`);
+
+/** A runbook id as plugins declare them; the registry decides whether it exists. */
+export const runbookIdSchema = z.string().min(1, 'is required').max(200);
 
 export const scopeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('all') }),
+  // A safe integer is within bigint, the tenants' id column.
   z.object({ kind: z.literal('tenant'), tenantId: z.number().int().positive() }),
 ]);
 
@@ -20,6 +35,7 @@ export const pageSchema = {
 };
 
 /** Runbook parameter values; each runbook's own schema validates them in the run service. */
-export const paramsSchema = z.record(z.string().max(64), z.unknown()).optional();
+export const paramValuesSchema = z.record(z.string().max(64), z.unknown());
+export const paramsSchema = paramValuesSchema.optional();
 
 export const runStatusSchema = z.enum(RUN_STATUSES);
