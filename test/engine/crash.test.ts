@@ -13,7 +13,8 @@ describe('a run whose process is killed', () => {
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    env = { DATABASE_URL: t.url, OPS_CHUNK_SIZE: '200' };
+    // A short lease: the killed run is provably gone (and may be reaped) a second after its last heartbeat.
+    env = { DATABASE_URL: t.url, OPS_CHUNK_SIZE: '200', OPS_HEARTBEAT_MS: '200', OPS_LEASE_MS: '1000' };
     await seedDemoData(t.db.pool, { tenants: 5, findings: 6000, drift: 0.5, seed: 5 });
     await slowFindingWrites(t, 60); // 30 chunks × ≥60 ms: seconds, so the kill lands mid-run
   });
@@ -54,6 +55,16 @@ describe('a run whose process is killed', () => {
     expect(await preflight()).toBe(affectedBefore - Number(changed!.n));
 
     await removeSlowFindingWrites(t);
+    await waitFor(
+      async () =>
+        (
+          await t.sql('SELECT 1 FROM ops.run_leases WHERE run_id = $1 AND expires_at < clock_timestamp()', [
+            run.id,
+          ])
+        )[0],
+      30_000,
+      "the killed run's lease to run out",
+    );
     const next = await runCli(['exec', RUNBOOK, ...ALL_TENANTS, '--json'], env);
     expect(next.code).toBe(0);
     expect(next.lines()).toContainEqual(expect.objectContaining({ event: 'interrupted', run_id: run.id }));
@@ -63,12 +74,17 @@ describe('a run whose process is killed', () => {
       status: string;
       outcome: string;
       context: { interrupted: { reason: string } };
-    }>('SELECT status, outcome, context FROM ops.runs WHERE id = $1', [run.id]);
+      summary: { updated_count: number };
+      progress: { updated: number };
+    }>('SELECT status, outcome, context, summary, progress FROM ops.runs WHERE id = $1', [run.id]);
     expect(reaped).toMatchObject({
       status: 'completed',
       outcome: 'failed',
       context: { interrupted: { reason: 'interrupted' } },
     });
+    // The record counts what the killed run's committed chunks wrote, not its last progress report.
+    expect(reaped!.summary.updated_count).toBe(Number(changed!.n));
+    expect(reaped!.progress.updated).toBe(Number(changed!.n));
     const audit = await t.sql<{ action: string }>(
       'SELECT action FROM ops.audit_events WHERE run_id = $1 ORDER BY id',
       [run.id],

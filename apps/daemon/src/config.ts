@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { type PrivateHostAllowance, parsePrivateHostAllowance } from './alerts/address-policy.ts';
 import { recipientsSchema, smtpUrlSchema, webhookUrlSchema } from './alerts/destination-rules.ts';
 import type { SandboxLimits } from './plugins/sandbox/index.ts';
 import type { HealthLimits } from './runs/db-health.ts';
@@ -15,6 +16,11 @@ const EnvSchema = z.object({
   OPS_HOST: z.string().min(1).default('127.0.0.1'),
   OPS_PLUGINS: z.string().optional(),
   OPS_HEARTBEAT_MS: z.coerce.number().int().min(100).default(2000),
+  // A run's lease (locks/run-lease.ts): renewed every heartbeat; a run whose lease ran out is
+  // taken over (reaped, or adopted). Long enough to ride out a slow heartbeat or a busy database.
+  OPS_LEASE_MS: z.coerce.number().int().min(300).max(3_600_000).default(30_000),
+  // How long a run waits for a database that went away before it gives up (exec then exits 5).
+  OPS_DB_OUTAGE_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
   // Chunked work (runs/chunk-driver.ts). OPS_CHUNK_SIZE fixes the chunk size and turns the
   // optimiser off; without it chunks adapt to OPS_CHUNK_TARGET_MS within OPS_CHUNK_MIN..MAX items.
   OPS_CHUNK_SIZE: z.coerce.number().int().min(1).max(1_000_000).optional(),
@@ -37,6 +43,11 @@ const EnvSchema = z.object({
   OPS_THROTTLE_CONNECTIONS: z.coerce.number().gt(0).max(1).default(0.9),
   OPS_THROTTLE_REPLICATION_LAG_S: z.coerce.number().positive().default(10),
   OPS_THROTTLE_AUTOVACUUM_S: z.coerce.number().positive().default(60),
+  // The API's exact preflights and estimates (api/shared-flights.ts): distinct ones running at once
+  // per daemon, and how many more may wait before a caller is refused with 429 (identical
+  // concurrent requests share one query and count once).
+  OPS_PREFLIGHT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  OPS_PREFLIGHT_QUEUE: z.coerce.number().int().min(0).max(1000).default(8),
   OPS_PUBLIC_URL: z.string().url('must be a URL like https://ops.example.com').optional(),
   OPS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   OPS_DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').default('ops-demo-password'),
@@ -62,6 +73,22 @@ const EnvSchema = z.object({
   // daemon picks up schedule edits made through another daemon. Short in tests.
   OPS_ALERT_RETRY_MS: z.coerce.number().int().min(10).default(30_000),
   OPS_SCHEDULE_SYNC_MS: z.coerce.number().int().min(50).default(10_000),
+  // Alert destinations connect to public addresses only; this allows private ones too: `true`
+  // (tests, the demo) or a list of ranges (a mail relay at 10.0.0.25/32).
+  OPS_ALERT_ALLOW_PRIVATE_HOSTS: z
+    .string()
+    .transform((text, ctx) => {
+      const parsed = parsePrivateHostAllowance(text);
+      if ('problem' in parsed) {
+        ctx.addIssue({ code: 'custom', message: parsed.problem });
+        return z.NEVER;
+      }
+      return parsed.allowance;
+    })
+    .optional(),
+  // The key material alert secrets are sealed with (alerts/secret-box.ts); OPS_SECRET (or the
+  // data folder's secret) when unset.
+  OPS_ALERT_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
 export interface OpsConfig {
@@ -71,9 +98,13 @@ export interface OpsConfig {
   host: string;
   extraPlugins: string[];
   heartbeatMs: number;
+  leaseMs: number;
+  dbOutageMs: number;
   work: WorkConfig;
   /** Limits of plugin code, and whether it runs isolated (always, but for benchmarks). */
   plugins: { limits: SandboxLimits; isolation: boolean };
+  /** Exact preflights (and, separately, estimates) the API runs at once, and how many may wait. */
+  preflightLimits: { concurrency: number; queue: number };
   publicUrl: string | undefined;
   secret: string | undefined;
   demoPassword: string;
@@ -83,6 +114,9 @@ export interface OpsConfig {
   teamsWebhookUrl: string | undefined;
   alertRetryMs: number;
   scheduleSyncMs: number;
+  /** OPS_ALERT_ALLOW_PRIVATE_HOSTS; undefined when unset (no private address allowed). */
+  alertPrivateHosts: PrivateHostAllowance | undefined;
+  alertSecretKey: string | undefined;
 }
 
 /** Chunked work: workers per run in this daemon, chunk sizing, write budget, health limits. */
@@ -114,6 +148,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
       `environment variable OPS_CHUNK_MIN: must not exceed OPS_CHUNK_MAX (${e.OPS_CHUNK_MIN} > ${e.OPS_CHUNK_MAX})`,
     );
   }
+  if (e.OPS_LEASE_MS < 3 * e.OPS_HEARTBEAT_MS) {
+    throw new ConfigError(
+      `environment variable OPS_LEASE_MS: must be at least 3 × OPS_HEARTBEAT_MS (${e.OPS_LEASE_MS} < 3 × ${e.OPS_HEARTBEAT_MS}), or a slow heartbeat loses the run`,
+    );
+  }
   if (e.OPS_ALERT_EMAILS && !e.OPS_SMTP_URL) {
     throw new ConfigError(
       'environment variable OPS_ALERT_EMAILS: needs OPS_SMTP_URL, the server to send through',
@@ -129,6 +168,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
       .map((s) => s.trim())
       .filter(Boolean),
     heartbeatMs: e.OPS_HEARTBEAT_MS,
+    leaseMs: e.OPS_LEASE_MS,
+    dbOutageMs: e.OPS_DB_OUTAGE_MS,
     work: {
       workers: e.OPS_WORKERS,
       chunkTargetMs: e.OPS_CHUNK_TARGET_MS,
@@ -143,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
         autovacuumSeconds: e.OPS_THROTTLE_AUTOVACUUM_S,
       },
     },
+    preflightLimits: { concurrency: e.OPS_PREFLIGHT_CONCURRENCY, queue: e.OPS_PREFLIGHT_QUEUE },
     plugins: {
       limits: {
         chunkTimeoutMs: e.OPS_CHUNK_TIMEOUT_MS,
@@ -160,5 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
     teamsWebhookUrl: e.OPS_TEAMS_WEBHOOK_URL,
     alertRetryMs: e.OPS_ALERT_RETRY_MS,
     scheduleSyncMs: e.OPS_SCHEDULE_SYNC_MS,
+    alertPrivateHosts: e.OPS_ALERT_ALLOW_PRIVATE_HOSTS,
+    alertSecretKey: e.OPS_ALERT_SECRET_KEY,
   };
 }

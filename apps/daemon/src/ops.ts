@@ -62,6 +62,8 @@ export async function openOps(config: OpsConfig, options: OpenOptions = {}): Pro
     audit,
     work: workSettings(config.work, options.healthProbe ?? databaseHealthProbe(db.pool, config.work.health)),
     heartbeatMs: config.heartbeatMs,
+    leaseMs: config.leaseMs,
+    outageMs: config.dbOutageMs,
     log: options.log,
   });
   return {

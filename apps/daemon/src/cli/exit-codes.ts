@@ -1,4 +1,5 @@
 import { ConfigError } from '../config.ts';
+import { isConnectionError } from '../db/connection.ts';
 import {
   ConflictError,
   DatabaseUnavailableError,
@@ -8,6 +9,7 @@ import {
   NothingToDoError,
 } from '../errors.ts';
 import type { RunOutcome } from '../runs/index.ts';
+import { PluginFaultError } from '../runs/plugin-faults.ts';
 
 /** The exit codes of interfaces.md; deploy pipelines act on them. */
 export const EXIT = {
@@ -38,8 +40,10 @@ export function classifyError(error: unknown): { exit: number; code: string } {
   if (error instanceof NotFoundError) return { exit: EXIT.badInput, code: 'NOT_FOUND' };
   if (error instanceof NotAllowedError) return { exit: EXIT.badInput, code: 'FORBIDDEN' };
   if (error instanceof ConflictError) return { exit: EXIT.lockHeld, code: 'CONFLICT' };
-  if (error instanceof DatabaseUnavailableError)
+  if (error instanceof DatabaseUnavailableError || isConnectionError(error))
     return { exit: EXIT.databaseUnreachable, code: 'DATABASE_UNAVAILABLE' };
+  // A runbook's code failed (timed out, crashed, ran out of memory): the message names it and why.
+  if (error instanceof PluginFaultError) return { exit: EXIT.runFailed, code: 'PLUGIN_FAULT' };
   return { exit: EXIT.runFailed, code: 'INTERNAL' };
 }
 

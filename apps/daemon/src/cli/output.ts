@@ -1,3 +1,4 @@
+import { OpsError } from '../errors.ts';
 import { CLI_ARGUMENT_FOR_FIELD, classifyError } from './exit-codes.ts';
 
 /** The command-line spelling of a service field: `params.dryRun` is `--param dryRun`. */
@@ -35,7 +36,11 @@ export function reportError(out: Output, error: unknown): number {
   const { exit, code } = classifyError(error);
   const field = (error as { field?: string }).field;
   const argument = field ? cliArgumentFor(field) : undefined;
-  const message = (error as Error).message ?? String(error);
+  // A driver's own words ("Connection terminated unexpectedly") are not an operator's.
+  const message =
+    code === 'DATABASE_UNAVAILABLE' && !(error instanceof OpsError)
+      ? 'the database connection was lost or refused; check that PostgreSQL runs and DATABASE_URL points at it'
+      : ((error as Error).message ?? String(error));
   if (out.json) {
     process.stdout.write(`${JSON.stringify({ error: { code, message, field: argument ?? null } })}\n`);
   } else {

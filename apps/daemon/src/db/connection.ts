@@ -40,7 +40,7 @@ export async function openDatabase(url: string, options: { poolSize?: number } =
     max: options.poolSize ?? 6,
     application_name: 'ops-daemon',
   });
-  pool.on('error', () => {}); // an idle client's error must not crash the process; the next query reports it
+  guardPool(pool);
   try {
     await pool.query('SELECT 1');
   } catch (error) {
@@ -64,7 +64,7 @@ export async function openDatabase(url: string, options: { poolSize?: number } =
     pool,
     async dedicatedClient() {
       const client = new pg.Client({ connectionString: url, application_name: 'ops-daemon-lock' });
-      client.on('error', () => {});
+      client.on('error', ignoreClientError);
       await client.connect();
       return client;
     },
@@ -72,6 +72,61 @@ export async function openDatabase(url: string, options: { poolSize?: number } =
       await Promise.allSettled([sequelize.close(), pool.end()]);
     },
   };
+}
+
+// A lost connection is an error of the statement it ran (the query rejects); the client's 'error'
+// event repeats it. node-postgres' pool listens to a client's errors only while it is idle and
+// removes its listener on checkout, so an unlistened 'error' on a borrowed client would end the
+// process. This listener stays for the client's life.
+const ignoreClientError = () => {};
+
+/**
+ * Makes every client of `pool`, idle or borrowed, safe to lose: its errors reach the statement
+ * that was running (or the next one), never the process. Apply to every pg.Pool the daemon opens.
+ */
+export function guardPool(pool: pg.Pool): pg.Pool {
+  pool.on('error', ignoreClientError);
+  pool.on('connect', (client) => client.on('error', ignoreClientError));
+  return pool;
+}
+
+/**
+ * The one way to borrow a client: runs `use` on it and gives it back, discarding it when its
+ * connection broke (so the pool never hands out a dead one). Rethrows what `use` throws.
+ */
+export async function withClient<T>(pool: pg.Pool, use: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    return await use(client);
+  } catch (error) {
+    if (isConnectionError(error)) broken = error as Error;
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/**
+ * Runs `work` in one transaction on a borrowed client: BEGIN (with `begin`'s options), COMMIT, or
+ * ROLLBACK when `work` throws. Rethrows what `work` throws.
+ */
+export function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+  begin = 'BEGIN',
+): Promise<T> {
+  return withClient(pool, async (client) => {
+    await client.query(begin);
+    try {
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    }
+  });
 }
 
 export function redactUrl(url: string): string {

@@ -7,6 +7,8 @@ import * as m004 from './migrations/004_notifications.ts';
 import * as m005 from './migrations/005_alerts_schedules.ts';
 import * as m006 from './migrations/006_work_units.ts';
 import * as m007 from './migrations/007_run_params.ts';
+import * as m008 from './migrations/008_run_leases.ts';
+import * as m009 from './migrations/009_alert_secrets.ts';
 import * as m010 from './migrations/010_plugin_roles_audit_append_only.ts';
 import * as m011 from './migrations/011_occurrence_reaping.ts';
 
@@ -22,6 +24,8 @@ const MIGRATIONS: { name: string; up: Migration; down: Migration }[] = [
   { name: '005_alerts_schedules', ...m005 },
   { name: '006_work_units', ...m006 },
   { name: '007_run_params', ...m007 },
+  { name: '008_run_leases', ...m008 },
+  { name: '009_alert_secrets', ...m009 },
   { name: '010_plugin_roles_audit_append_only', ...m010 },
   { name: '011_occurrence_reaping', ...m011 },
 ];

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { guardPool } from '../db/connection.ts';
 import { AUTH_SCHEMA } from './auth-options.ts';
 
 /**
@@ -13,6 +14,5 @@ export function openAuthPool(url: string, max = 4, schema = AUTH_SCHEMA): pg.Poo
     options: `-c search_path=${schema}`,
     application_name: 'ops-daemon-auth',
   });
-  pool.on('error', () => {}); // an idle client's error must not crash the process; the next query reports it
-  return pool;
+  return guardPool(pool);
 }

@@ -1,1 +1,2 @@
-export { isOwnerAlive, locksConflict, RunLockSession } from './advisory-locks.ts';
+export { locksConflict, RunLockSession } from './advisory-locks.ts';
+export { checkFence, currentFence, type Fence, LeaseLostError, leaseHeld, RunLease } from './run-lease.ts';

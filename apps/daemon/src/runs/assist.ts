@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { sqlExecutor } from '../db/connection.ts';
+import { currentFence } from '../locks/index.ts';
 import type { PluginRegistry } from '../plugins/index.ts';
 import { driveKeysetWork, type WorkSettings } from './chunk-driver.ts';
 import { ChunkStats } from './chunk-stats.ts';
@@ -53,6 +54,9 @@ export class RunAssistant {
       const run = await deps.runs.get(runId);
       const def = deps.registry.runbooks.get(run.type);
       if (!def || run.status !== 'running') return;
+      // Helpers write under the owner's lease: a takeover (which bumps the fence) stops them too.
+      const fence = await currentFence(deps.pool, runId);
+      if (!fence) return;
       const stillWanted = async () => {
         const current = await deps.runs.get(runId);
         return (
@@ -73,6 +77,7 @@ export class RunAssistant {
             driveKeysetWork(work, {
               pool: deps.pool,
               runId,
+              fence,
               role: 'helper',
               settings: deps.work,
               tables: tablesOf(def.resources ?? []),

@@ -1,6 +1,7 @@
 import type { ChunkedResult, KeysetWork } from '@ops/runbook-sdk';
 import type pg from 'pg';
 import { sqlExecutor } from '../db/connection.ts';
+import type { Fence } from '../locks/index.ts';
 import { type ChunkSizing, initialChunkState, nextChunkState } from './chunk-optimizer.ts';
 import type { ChunkStats } from './chunk-stats.ts';
 import { runChunkTransaction } from './chunk-transaction.ts';
@@ -23,6 +24,8 @@ export interface WorkSettings {
 export interface ChunkDriverOptions {
   pool: pg.Pool;
   runId: string;
+  /** The lease every chunk proves it still writes under (the owner's, or the one a helper joined). */
+  fence: Fence;
   /**
    * The owner plans the work and records the run's progress; a helper (another daemon lending its
    * workers) only claims units of a plan that exists, and stops when `keepGoing` says so.
@@ -178,6 +181,7 @@ export async function driveKeysetWork(work: KeysetWork, options: ChunkDriverOpti
         units,
         work,
         runId,
+        fence: options.fence,
         preferred,
         size,
         worker: name,

@@ -1,6 +1,7 @@
 import type { ChunkRange, KeysetWork, SqlExecutor } from '@ops/runbook-sdk';
 import type pg from 'pg';
 import { isConnectionError, sqlExecutor } from '../db/connection.ts';
+import { checkFence, type Fence, LeaseLostError } from '../locks/index.ts';
 import {
   checkApplied,
   checkNextChunk,
@@ -24,6 +25,8 @@ export interface ChunkTransactionInput {
   units: WorkUnits;
   work: KeysetWork;
   runId: string;
+  /** Checked (and share-locked) in every chunk transaction: a writer that lost the run cannot commit. */
+  fence: Fence;
   /** The unit this worker wrote last, claimed again when free (its pages are warm). */
   preferred: number | null;
   size: number;
@@ -60,6 +63,7 @@ export async function runChunkTransaction(input: ChunkTransactionInput): Promise
     try {
       // statement_timeout catches a hung statement; withinChunkTimeout a plugin hung in JavaScript.
       await client.query(`${BEGIN_CHUNK}; SET LOCAL statement_timeout = ${input.timeoutMs}`);
+      await checkFence(client, input.fence);
       const unit = isolating
         ? await units.claim(client, runId, isolating.unitNo, { only: true })
         : await units.claim(client, runId, input.preferred);
@@ -111,6 +115,7 @@ export async function runChunkTransaction(input: ChunkTransactionInput): Promise
       // A hung plugin may still own the connection: discard it rather than roll back on it.
       if (error instanceof PluginFaultError) throw error;
       await client.query('ROLLBACK').catch(() => {});
+      if (error instanceof LeaseLostError) throw error;
       if (error instanceof ChunkFailed && !isolating) {
         isolating = error.isolating; // a tenant's rows, maybe: try them one tenant at a time
         continue;

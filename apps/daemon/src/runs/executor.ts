@@ -7,12 +7,13 @@ import {
 } from '@ops/runbook-sdk';
 import type pg from 'pg';
 import type { AuditLog } from '../audit/index.ts';
-import { sqlExecutor } from '../db/connection.ts';
-import type { RunLockSession } from '../locks/index.ts';
+import { isConnectionError, sqlExecutor } from '../db/connection.ts';
+import { LeaseLostError, type RunLease, type RunLockSession } from '../locks/index.ts';
 import { driveKeysetWork, type WorkSettings } from './chunk-driver.ts';
 import { ChunkStats } from './chunk-stats.ts';
 import { tablesOf } from './db-health.ts';
 import { checkRunResult } from './plugin-faults.ts';
+import { RunInterruptedError } from './run-interrupted.ts';
 import type { RunFailure, RunProgress, RunRecord } from './run-record.ts';
 import type { RunRepository } from './run-repository.ts';
 import { type FinalOutcome, outcomeForCounts } from './state-machine.ts';
@@ -26,6 +27,10 @@ export interface ExecutorDeps {
   /** Names this process's workers on the units they finish (`host:pid:nonce`). */
   workerName: string;
   heartbeatMs: number;
+  /** How long a run waits for a database that went away before it gives up (OPS_DB_OUTAGE_MS). */
+  outageMs: number;
+  /** A new dedicated connection, to take the run's locks again after its lock connection was lost. */
+  lockConnection: () => Promise<pg.Client>;
   log(message: string): void;
 }
 
@@ -42,13 +47,27 @@ export interface Execution {
   definition: RunbookDefinition;
   scope: ResolvedScope;
   locks: RunLockSession;
+  /** The run's ownership: renewed by the heartbeat, proved by every chunk. */
+  lease: RunLease;
   /** Aborted when the daemon shuts down: the run stops after its chunk and is left paused. */
   shutdown: AbortSignal;
   onProgress?: (progress: RunProgress) => void;
 }
 
-/** Why the chunk loop stopped before the end. */
-type Stop = 'pause' | 'cancel' | 'shutdown';
+/**
+ * Why the chunk loop stopped before the end. `ownership`: the lock connection or the database went
+ * away, or the lease could not be renewed — the run stops before its next commit and tries to
+ * regain its locks and lease (`regainOwnership`).
+ */
+type Stop = 'pause' | 'cancel' | 'shutdown' | 'ownership';
+
+/** How a run that lost its connection or lease goes on: see `regainOwnership`. */
+type Regained = 'continue' | 'taken_over' | 'locks_held' | 'unreachable';
+
+/** How long a run keeps trying to take its locks again before it leaves itself paused. */
+const LOCK_REGAIN_MS = 5_000;
+/** Recoveries in a row without a chunk written in between: past this, the run fails. */
+const MAX_RECOVERIES = 5;
 
 export function resumeStateOf(run: RunRecord): ResumeState {
   return {
@@ -76,15 +95,21 @@ function recordedPreflight(run: RunRecord): { exact: number | null; atLeast: num
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Executes one run that the run service has locked and recorded (queued, or paused when resumed
- * by another process): drives the plugin, records progress and checkpoints, honours pause, cancel
- * and shutdown between chunks, and always ends the record and releases the locks — whatever the
- * plugin does. Operator pauses wait here with the locks held; a shutdown leaves the run paused and
- * lets the locks go, for any daemon to resume.
+ * Executes one run that the run service has locked, leased and recorded (queued, or paused when
+ * resumed by another process): drives the plugin, records progress and checkpoints, honours pause,
+ * cancel and shutdown between chunks, and always ends the record and releases the locks — whatever
+ * the plugin does. Operator pauses wait here with the locks held; a shutdown leaves the run paused
+ * and lets the locks go, for any daemon to resume.
+ *
+ * When the database or the lock connection goes away, the run stops before its next commit (every
+ * chunk proves its lease) and tries to regain its lease and locks: it continues, leaves itself
+ * paused (another session holds its locks), or — the database still away after `outageMs` —
+ * rejects with RunInterruptedError, leaving the record for the reaper once the lease runs out.
+ * Taken over by another process meanwhile, it stops without touching the record.
  */
 export async function executeRun(deps: ExecutorDeps, execution: Execution): Promise<RunRecord> {
   const { runs } = deps;
-  const { definition, scope, locks, shutdown } = execution;
+  const { definition, scope, locks, lease, shutdown } = execution;
   const runId = execution.run.id;
   const startedMs = Date.now();
   const resume = resumeStateOf(execution.run);
@@ -98,11 +123,27 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
   };
   const onShutdown = () => requestStop('shutdown');
   shutdown.addEventListener('abort', onShutdown);
+  const stopWatchingLocks = locks.onLost((reason) => {
+    deps.log(`run ${runId}: ${reason}; stopping before the next commit to take the locks again`);
+    requestStop('ownership');
+  });
+  let beating = false;
   const heartbeat = setInterval(() => {
-    runs.heartbeat(runId).then(requestStop, () => {});
+    if (beating) return; // a slow database: one heartbeat at a time
+    beating = true;
+    (async () => {
+      if (!(await lease.renew())) return requestStop('ownership');
+      requestStop(await runs.heartbeat(runId));
+      if (!(await locks.ping(deps.heartbeatMs * 2))) requestStop('ownership');
+    })()
+      .catch(() => {}) // the database is away: the chunks find out and regain ownership
+      .finally(() => {
+        beating = false;
+      });
   }, deps.heartbeatMs);
   const stats = new ChunkStats();
   const preflight = recordedPreflight(execution.run);
+  let recoveries = 0;
 
   const context = (): RunContext => ({
     db: sqlExecutor(deps.pool),
@@ -116,6 +157,7 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
       driveKeysetWork(work, {
         pool: deps.pool,
         runId,
+        fence: lease,
         role: 'owner',
         settings: deps.work,
         tables: tablesOf(definition.resources ?? []),
@@ -125,6 +167,7 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
         stats,
         log: deps.log,
         onProgress: async (progress, failures) => {
+          if (progress.processed > resume.processed) recoveries = 0;
           Object.assign(resume, {
             cursor: progress.cursor,
             processed: progress.processed,
@@ -141,12 +184,37 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
     await runs.transition(execution.run, 'running', 'pending');
     if (shutdown.aborted) requestStop('shutdown');
     for (;;) {
-      const ctx = context();
-      const result = stop ? {} : checkRunResult(await definition.run(ctx, scope));
-      if (stop === 'shutdown') return await leavePaused(deps, runId);
+      if (locks.lost) requestStop('ownership');
+      let result: Record<string, unknown> = {};
+      try {
+        if (!stop) result = checkRunResult(await definition.run(context(), scope));
+      } catch (error) {
+        // Lost ownership or connection: not the plugin's failure. Anything else fails the run.
+        if (!(error instanceof LeaseLostError || isConnectionError(error))) throw error;
+        if (++recoveries > MAX_RECOVERIES) throw error;
+        deps.log(`run ${runId}: ${(error as Error).message}; regaining the lease and locks`);
+        stop = 'ownership';
+      }
+      if (stop === 'ownership') {
+        const regained = await regainOwnership(deps, execution);
+        if (regained === 'continue') {
+          stop = null;
+          controller = new AbortController();
+          continue;
+        }
+        if (regained === 'taken_over') return await abandoned(deps, runId);
+        if (regained === 'unreachable') throw new RunInterruptedError(runId, resume);
+        return await leavePaused(deps, runId, 'running', {
+          paused_by: 'locks_lost',
+          paused_reason:
+            'the run lost its lock connection and another session holds one of its locks; resume it when that session ends',
+        }).finally(() => lease.release().catch(() => {}));
+      }
+      if (stop === 'shutdown') return await leavePaused(deps, runId).finally(() => lease.release());
       if (stop === 'pause') {
         const resumed = await waitWhilePaused(deps, runId, shutdown);
-        if (resumed === 'shutdown') return await leavePaused(deps, runId, 'paused');
+        if (resumed === 'shutdown')
+          return await leavePaused(deps, runId, 'paused').finally(() => lease.release());
         if (resumed === 'resume') {
           stop = null;
           controller = new AbortController();
@@ -177,6 +245,8 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
       });
     }
   } catch (error) {
+    if (error instanceof RunInterruptedError) throw error;
+    if (error instanceof LeaseLostError) return await abandoned(deps, runId);
     deps.log(`run ${runId} failed: ${(error as Error).stack ?? error}`);
     const failure: RunFailure = {
       tenantId: null,
@@ -193,20 +263,61 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
       },
       definition.summaryKeys,
     );
-    return await finish(deps, execution, 'failed', summary, {
-      failures: [...resume.failures, failure],
-      error: failure,
-    });
+    try {
+      return await finish(deps, execution, 'failed', summary, {
+        failures: [...resume.failures, failure],
+        error: failure,
+      });
+    } catch (finishing) {
+      // Nothing can be written: the lease runs out and the reaper ends the run from its units.
+      if (isConnectionError(finishing)) throw new RunInterruptedError(runId, resume, { cause: finishing });
+      throw finishing;
+    }
   } finally {
     clearInterval(heartbeat);
+    stopWatchingLocks();
     shutdown.removeEventListener('abort', onShutdown);
     await locks.release();
   }
 }
 
 /**
+ * After the lock connection, the lease or the database went away: waits (up to `outageMs`) for the
+ * database, renews the lease — unless another process took the run over — and takes the locks
+ * again on a new connection (for up to LOCK_REGAIN_MS while another session holds one).
+ */
+async function regainOwnership(deps: ExecutorDeps, execution: Execution): Promise<Regained> {
+  const { lease, locks } = execution;
+  const outageEnds = Date.now() + deps.outageMs;
+  let lockWaitEnds: number | null = null;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if (!(await lease.renew())) return 'taken_over';
+      if (locks.lost === null && (await locks.ping(deps.heartbeatMs * 2))) return 'continue';
+      if (await locks.reacquire(deps.lockConnection)) {
+        deps.log(`run ${execution.run.id}: took its locks again; continuing from its checkpoint`);
+        return 'continue';
+      }
+      lockWaitEnds ??= Date.now() + LOCK_REGAIN_MS;
+      if (Date.now() >= lockWaitEnds) return 'locks_held';
+    } catch (error) {
+      if (!isConnectionError(error)) throw error;
+      if (Date.now() >= outageEnds) return 'unreachable';
+    }
+    await sleep(Math.min(1000, 100 * 2 ** attempt));
+  }
+}
+
+/** The run was taken over by another process: this one stops without touching its record. */
+async function abandoned(deps: ExecutorDeps, runId: string): Promise<RunRecord> {
+  deps.log(`run ${runId}: another process took the run over; this one stopped writing it`);
+  return deps.runs.get(runId);
+}
+
+/**
  * An operator's pause: the run keeps its locks and checkpoint and waits here. Returns how the
  * wait ended: resumed (the request was cleared), cancelled, or the daemon is shutting down.
+ * A database that goes away meanwhile is waited for.
  */
 async function waitWhilePaused(
   deps: ExecutorDeps,
@@ -218,7 +329,10 @@ async function waitWhilePaused(
   for (;;) {
     if (shutdown.aborted) return 'shutdown';
     await sleep(Math.min(deps.heartbeatMs, 250));
-    const request = await deps.runs.heartbeat(runId);
+    const request = await deps.runs.heartbeat(runId).catch((error: unknown) => {
+      if (isConnectionError(error)) return 'pause' as const;
+      throw error;
+    });
     if (request === 'cancel') return 'cancel';
     if (request === null) {
       await deps.runs.transition({ id: runId, status: 'paused' }, 'running', 'pending');
@@ -232,13 +346,13 @@ async function leavePaused(
   deps: ExecutorDeps,
   runId: string,
   status: 'running' | 'paused' = 'running',
+  why: Record<string, unknown> = { paused_by: 'shutdown' },
 ): Promise<RunRecord> {
+  const contextPatch = { ...why, paused_at: new Date().toISOString() };
   if (status === 'running') {
-    await deps.runs.transition({ id: runId, status }, 'paused', 'pending', {
-      contextPatch: { paused_by: 'shutdown', paused_at: new Date().toISOString() },
-    });
+    await deps.runs.transition({ id: runId, status }, 'paused', 'pending', { contextPatch });
   } else {
-    await deps.runs.patchContext(runId, { paused_by: 'shutdown', paused_at: new Date().toISOString() });
+    await deps.runs.patchContext(runId, contextPatch);
   }
   return deps.runs.get(runId);
 }

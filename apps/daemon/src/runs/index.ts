@@ -1,4 +1,5 @@
 export { REASON_CODES, REASON_TEXT_MAX, type ReasonCode, validateReason } from './reasons.ts';
+export { RunInterruptedError } from './run-interrupted.ts';
 export type { Actor, RunFailure, RunProgress, RunRecord } from './run-record.ts';
 export { actorLabel } from './run-record.ts';
 export { type RunListFilter, RunRepository } from './run-repository.ts';

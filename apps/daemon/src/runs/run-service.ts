@@ -4,6 +4,7 @@ import {
   defaultLockRequests,
   describeParameters,
   describeScope,
+  filterSummary,
   type LockRequest,
   ParameterError,
   type PreflightEstimate,
@@ -16,7 +17,7 @@ import {
 import type { AuditAction, AuditLog } from '../audit/index.ts';
 import type { Database } from '../db/connection.ts';
 import { ConflictError, InputError, NotAllowedError, NothingToDoError, OpsError } from '../errors.ts';
-import { isOwnerAlive, locksConflict, RunLockSession } from '../locks/index.ts';
+import { leaseHeld, locksConflict, RunLease, RunLockSession } from '../locks/index.ts';
 import type { PluginRegistry } from '../plugins/index.ts';
 import { resolveScope, resolveScopeByExternalId } from '../tenants/index.ts';
 import { RunAssistant } from './assist.ts';
@@ -27,6 +28,7 @@ import { validateReason } from './reasons.ts';
 import { type Actor, actorLabel, type RunProgress, type RunRecord } from './run-record.ts';
 import type { RunListFilter, RunRepository } from './run-repository.ts';
 import type { RunStatus } from './state-machine.ts';
+import { WorkUnits } from './work-units.ts';
 
 /** The capability every run needs, beyond the runbook's own. */
 export const RUN_CAPABILITY = 'platform.runbooks.run';
@@ -76,6 +78,10 @@ export interface RunServiceDeps {
   /** Workers, chunk sizing, write budget and health probe of chunked work. */
   work: WorkSettings;
   heartbeatMs: number;
+  /** How long a run's lease lasts without a heartbeat (OPS_LEASE_MS). */
+  leaseMs: number;
+  /** How long a run waits for a database that went away (OPS_DB_OUTAGE_MS). */
+  outageMs: number;
   log?: (message: string) => void;
 }
 
@@ -277,11 +283,11 @@ export class RunService {
     const locks = await RunLockSession.open(() => this.deps.db.dedicatedClient());
     let handedOver = false;
     try {
-      if (!(await locks.tryAcquire(lockRequests))) throw await this.lockConflict(def, scope, lockRequests);
+      if (!(await locks.tryAcquire(lockRequests)) || (await this.leasedConflicting(lockRequests)))
+        throw await this.lockConflict(def, scope, lockRequests);
       const read = pluginReader(this.deps.db.pool, def.id, params, this.log);
       const preflight = await checkWork(def, read, scope, request.preflightAffectedCount);
       const owner = { token: randomUUID(), host: os.hostname(), pid: process.pid };
-      await locks.holdOwnership(owner.token);
       const run = await this.deps.runs.create({
         type: def.id,
         runbookVersion: def.version,
@@ -293,6 +299,7 @@ export class RunService {
         owner,
         context: { preflight, locks: lockRequests },
       });
+      const lease = await RunLease.create(this.deps.db.pool, run.id, owner.token, this.deps.leaseMs);
       const affected = affectedOf(preflight);
       const started = await this.deps.audit.record({
         action: 'run.started',
@@ -312,7 +319,7 @@ export class RunService {
       handedOver = true;
       return {
         run,
-        done: this.execute({ run, definition: def, scope, locks, onProgress: request.onProgress }),
+        done: this.execute({ run, definition: def, scope, locks, lease, onProgress: request.onProgress }),
       };
     } finally {
       if (!handedOver) await locks.release();
@@ -321,13 +328,32 @@ export class RunService {
 
   private execute(execution: Omit<Execution, 'shutdown'>): Promise<RunRecord> {
     const done = executeRun(
-      { ...this.deps, pool: this.deps.db.pool, workerName: this.workerName, log: this.log },
+      {
+        ...this.deps,
+        pool: this.deps.db.pool,
+        workerName: this.workerName,
+        lockConnection: () => this.deps.db.dedicatedClient(),
+        log: this.log,
+      },
       { ...execution, shutdown: this.shutdownController.signal },
     )
       .then((run) => this.announceFinished(run))
       .finally(() => this.executing.delete(execution.run.id));
     this.executing.set(execution.run.id, done);
     return done;
+  }
+
+  /**
+   * Another active run whose locks conflict with `wanted` and whose owner still holds its lease.
+   * Free advisory locks do not prove the scope free: a run whose lock connection dropped still
+   * writes (fenced by its lease) until it stops or takes its locks again.
+   */
+  private async leasedConflicting(wanted: readonly LockRequest[]): Promise<RunRecord | null> {
+    for (const run of await this.deps.runs.listActive()) {
+      if (!locksConflict(wanted, (run.context.locks as LockRequest[] | undefined) ?? [])) continue;
+      if (await leaseHeld(this.deps.db.pool, run.id)) return run;
+    }
+    return null;
   }
 
   private async lockConflict(
@@ -374,50 +400,83 @@ export class RunService {
   }
 
   /**
-   * Finds queued or running runs whose owning process died (its ownership lock is free) and ends
-   * them `completed/failed` with an `interrupted` reason. Their writes were per-chunk transactions,
-   * so nothing is half-done; a new run finishes the work. Paused runs are left alone: they wait,
+   * Ends queued or running runs whose owner provably stopped — its lease ran out, not merely one
+   * of its connections dropped — as `completed/failed` with an `interrupted` reason. Taking the
+   * lease over bumps the fence first, so the old owner can never commit again, and waits for a
+   * chunk of it that is already past its fence check. The record's counts are reconciled from the
+   * committed work units (what was really written). Paused runs are left alone: they wait,
    * checkpointed, for any daemon to resume them.
    */
   async reapInterrupted(): Promise<RunRecord[]> {
     const candidates = (await this.deps.runs.listActive()).filter((r) => r.status !== 'paused');
     const reaped: RunRecord[] = [];
+    const pool = this.deps.db.pool;
     for (const run of candidates) {
-      if (await this.ownerAlive(run.id)) continue;
-      const moved = await this.deps.runs.transition(run, 'completed', 'failed', {
-        contextPatch: {
-          interrupted: {
-            reason: 'interrupted',
-            message: 'the process running it stopped (its lock was released) before it finished',
-            last_heartbeat_at: run.heartbeatAt,
-            checkpoint: run.context.checkpoint ?? null,
-            detected_at: new Date().toISOString(),
+      if (await leaseHeld(pool, run.id)) continue;
+      await RunLease.adoptOrphan(pool, run.id, this.deps.leaseMs * 2);
+      const lease = await RunLease.takeOver(pool, run.id, `reaper:${this.workerName}`, this.deps.leaseMs);
+      if (!lease) continue;
+      const totals = await new WorkUnits(pool).totals(run.id);
+      const written = totals.units > 0 ? totals : null;
+      const interrupted = {
+        reason: 'interrupted',
+        message: 'the process running it stopped (its lease ran out) before it finished',
+        last_heartbeat_at: run.heartbeatAt,
+        checkpoint: written?.lowWater ?? run.context.checkpoint ?? null,
+        detected_at: new Date().toISOString(),
+      };
+      if (written) {
+        await this.deps.runs.recordProgress(
+          run.id,
+          {
+            total: Math.max(written.totalItems ?? written.processed, written.processed),
+            processed: written.processed,
+            updated: written.updated,
+            rowsPerSecond: 0,
+            etaSeconds: null,
+            cursor: written.lowWater,
           },
+          { checkpoint: written.lowWater, failures: written.failures },
+        );
+      }
+      const updated = written?.updated ?? run.progress.updated ?? 0;
+      const moved = await this.deps.runs.transition(run, 'completed', 'failed', {
+        summary: filterSummary(
+          {
+            updated_count: updated,
+            total_scanned: written?.processed ?? run.progress.processed ?? 0,
+            error_count: (written?.failures.length ?? 0) + 1,
+          },
+          this.runbookOrNull(run.type)?.summaryKeys ?? [],
+        ),
+        contextPatch: {
+          interrupted,
+          updated_count: updated,
+          ...(written ? { failures: written.failures } : {}),
         },
       });
+      await lease.release();
       if (!moved) continue;
       reaped.push(await this.deps.runs.get(run.id));
       await this.audited(run, 'run.interrupted', {
         outcome: 'failed',
-        details: { last_heartbeat_at: run.heartbeatAt, checkpoint: run.context.checkpoint ?? null },
+        details: {
+          last_heartbeat_at: run.heartbeatAt,
+          checkpoint: interrupted.checkpoint,
+          updated_count: updated,
+        },
       });
     }
     return reaped;
   }
 
-  private async ownerAlive(runId: string): Promise<boolean> {
-    const { rows } = await this.deps.db.pool.query(
-      "SELECT owner->>'token' AS token FROM ops.runs WHERE id = $1",
-      [runId],
-    );
-    const token = rows[0]?.token as string | undefined;
-    if (!token) return false;
-    const client = await this.deps.db.pool.connect();
-    try {
-      return await isOwnerAlive(client, token);
-    } finally {
-      client.release();
-    }
+  private runbookOrNull(id: string): RunbookDefinition | null {
+    return this.deps.registry.runbooks.get(id) ?? null;
+  }
+
+  /** True while the run's owner holds its lease. */
+  private ownerAlive(runId: string): Promise<boolean> {
+    return leaseHeld(this.deps.db.pool, runId);
   }
 
   /** Writes a run's audit event; a failed write is kept on the run. */
@@ -483,19 +542,30 @@ export class RunService {
     const def = this.runbook(run.type);
     const lockRequests = (run.context.locks as LockRequest[] | undefined) ?? lockRequestsOf(def, run.scope);
     const locks = await RunLockSession.open(() => this.deps.db.dedicatedClient());
+    let lease: RunLease | null = null;
     try {
-      if (!(await locks.tryAcquire(lockRequests)))
+      if (!(await locks.tryAcquire(lockRequests)) || (await this.leasedConflicting(lockRequests)))
         throw await this.lockConflict(def, run.scope, lockRequests);
       const owner = { token: randomUUID(), host: os.hostname(), pid: process.pid };
-      await locks.holdOwnership(owner.token);
-      const adopted = await this.deps.runs.adopt(run.id, owner);
-      if (!adopted) throw new ConflictError(`run ${run.id} is no longer paused`);
+      await RunLease.adoptOrphan(this.deps.db.pool, run.id, 0);
+      lease = await RunLease.takeOver(this.deps.db.pool, run.id, owner.token, this.deps.leaseMs);
+      if (!lease || !(await this.deps.runs.adopt(run.id, owner))) {
+        await lease?.release();
+        throw new ConflictError(`run ${run.id} is no longer paused`);
+      }
     } catch (error) {
       await locks.release();
       throw error;
     }
     await this.deps.runs.requestAction(run.id, null);
-    void this.execute({ run: await this.deps.runs.get(run.id), definition: def, scope: run.scope, locks });
+    if (!lease) throw new ConflictError(`run ${run.id} is no longer paused`); // unreachable: narrows the type
+    void this.execute({
+      run: await this.deps.runs.get(run.id),
+      definition: def,
+      scope: run.scope,
+      locks,
+      lease,
+    });
   }
 
   /** Cancels after the current chunk; a paused run with no live owner is cancelled at once. */

@@ -1,9 +1,9 @@
 import readline from 'node:readline/promises';
 import { NothingToDoError } from '../../errors.ts';
-import type { RunRecord } from '../../runs/index.ts';
+import { RunInterruptedError, type RunRecord } from '../../runs/index.ts';
 import { parse, requirePositional } from '../args.ts';
 import type { Command } from '../command.ts';
-import { EXIT_FOR_OUTCOME } from '../exit-codes.ts';
+import { EXIT, EXIT_FOR_OUTCOME } from '../exit-codes.ts';
 import { createOutput, formatCount, type Output } from '../output.ts';
 import { ttyProgress } from '../progress-bar.ts';
 import { cliActor, cliParams } from './preflight.ts';
@@ -131,7 +131,29 @@ export const execCommand: Command = {
         void ops.service.requestCancel(run.id);
       };
       process.on('SIGINT', onSigint);
-      const final = await done;
+      let final: RunRecord;
+      try {
+        final = await done;
+      } catch (error) {
+        process.off('SIGINT', onSigint);
+        bar?.end();
+        if (!(error instanceof RunInterruptedError)) throw error;
+        // The database went away: nothing more can be recorded. Say what was done and how to go on.
+        out.result(
+          {
+            run_id: error.runId,
+            runbook_id: run.type,
+            scope: run.scope,
+            status: 'interrupted',
+            outcome: null,
+            written: error.written,
+            error: { code: 'DATABASE_UNAVAILABLE', message: error.message },
+            resume: `run the same command again when the database is back; run ${error.runId} is then marked interrupted and a new run finishes the work`,
+          },
+          `error: ${error.message}`,
+        );
+        return EXIT.databaseUnreachable;
+      }
       process.off('SIGINT', onSigint);
       bar?.end();
       out.result(execResult(final), describeRun(final));
