@@ -8,6 +8,7 @@ import {
   NothingToDoError,
   type OpsError,
 } from '../errors.ts';
+import { PluginFaultError } from '../runs/plugin-faults.ts';
 
 /** The one translation of business errors to tRPC (and so HTTP) codes. */
 export function toTRPCError(error: OpsError): TRPCError {
@@ -24,7 +25,9 @@ export function toTRPCError(error: OpsError): TRPCError {
               ? 'PRECONDITION_FAILED'
               : error instanceof DatabaseUnavailableError
                 ? 'SERVICE_UNAVAILABLE'
-                : 'INTERNAL_SERVER_ERROR';
+                : error instanceof PluginFaultError
+                  ? 'BAD_GATEWAY' // the runbook's code failed (timed out, crashed): its words, not an error id
+                  : 'INTERNAL_SERVER_ERROR';
   return new TRPCError({ code, message: error.message, cause: error });
 }
 

@@ -21,6 +21,13 @@ export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
  */
 export const STOP_GRACE_MS = 3_000;
 
+/**
+ * How long importing a plugin may take. Not the preflight limit: a daemon starts all its plugins'
+ * workers at once, and on a busy machine that takes seconds; a module that spins at import is
+ * still stopped.
+ */
+export const LOAD_TIMEOUT_MS = 60_000;
+
 /** How often a busy run's worker is asked whether its event loop still turns. */
 export const LIVENESS_EVERY_MS = 1_000;
 

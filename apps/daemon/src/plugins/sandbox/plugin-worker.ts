@@ -2,7 +2,7 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from '
 import type { LockRequest, SqlExecutor } from '@ops/runbook-sdk';
 import { InputError } from '../../errors.ts';
 import { PluginFaultError } from '../../runs/plugin-faults.ts';
-import { formatMs, LIVENESS_EVERY_MS, type SandboxLimits, SYNC_CALL_MS } from './limits.ts';
+import { formatMs, LIVENESS_EVERY_MS, LOAD_TIMEOUT_MS, type SandboxLimits, SYNC_CALL_MS } from './limits.ts';
 import {
   asBuffers,
   fromWireError,
@@ -27,7 +27,8 @@ export interface CallLimit {
   ms: number;
   /** "its preflight", "its chunk (applyChunk)". */
   what: string;
-  variable: string;
+  /** The setting that sets `ms`, named in the message. */
+  variable?: string;
 }
 
 // Errors the daemon sent into the worker, by ref: a plugin that rethrows one gives the daemon its
@@ -63,7 +64,7 @@ export class PluginWorker {
     /** How messages name the plugin: `runbook x.y` once its id is known. */
     public label: string,
     entry: string,
-    private readonly limits: SandboxLimits,
+    limits: SandboxLimits,
   ) {
     const { port1, port2 } = new MessageChannel();
     this.syncPort = port1;
@@ -110,11 +111,7 @@ export class PluginWorker {
 
   /** Imports the plugin in the worker; a module that does not finish loading in time is stopped. */
   load(): Promise<LoadReport> {
-    return this.call<LoadReport>('load', [], {
-      ms: this.limits.preflightTimeoutMs,
-      what: 'loading its module',
-      variable: 'OPS_PREFLIGHT_TIMEOUT_MS',
-    });
+    return this.call<LoadReport>('load', [], { ms: LOAD_TIMEOUT_MS, what: 'loading its module' });
   }
 
   /** Calls `method` in the worker; past `limit` the worker is stopped and the call fails with a PluginFaultError. */
@@ -124,7 +121,7 @@ export class PluginWorker {
       ? setTimeout(
           () =>
             this.stop(
-              `${this.label}: ${limit.what} did not finish within ${formatMs(limit.ms)} (${limit.variable}) and was stopped`,
+              `${this.label}: ${limit.what} did not finish within ${formatMs(limit.ms)}${limit.variable ? ` (${limit.variable})` : ''} and was stopped`,
             ),
           limit.ms,
         )
