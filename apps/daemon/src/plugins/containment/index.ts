@@ -8,6 +8,7 @@ export {
   type PluginRolesReport,
   PRODUCT_READ_TABLES,
   pluginRoleName,
+  pluginRolesSql,
   runbookRoleSql,
   withPluginRole,
 } from './plugin-roles.ts';

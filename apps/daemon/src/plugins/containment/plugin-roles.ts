@@ -81,6 +81,32 @@ export function runbookRoleSql(
   return statements;
 }
 
+/**
+ * The SQL a DBA runs once (and again when plugins change their resources) where the daemon's user
+ * may not create roles: the group role, and each loaded runbook's role with its grants, granted to
+ * the daemon's user so it can switch to them. Runbooks declaring ops.* tables are left out, with
+ * the reason as a comment.
+ */
+export function pluginRolesSql(
+  defs: Iterable<Pick<RunbookDefinition, 'id' | 'resources'>>,
+  daemonUser: string,
+): string {
+  const lines = [
+    '-- Ops Runbooks: database roles for plugin statements (ops-daemon migrate --print-sql).',
+    '-- Run as a user that may create roles and grant on the product tables, in the database of the daemon.',
+    ...groupRoleSql(),
+  ];
+  for (const def of defs) {
+    lines.push('', `-- runbook ${def.id}`);
+    try {
+      lines.push(...runbookRoleSql(def, daemonUser));
+    } catch (error) {
+      lines.push(`-- left out: ${(error as Error).message}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 /** Whether the connected user may create roles (a superuser, or CREATEROLE). */
 export async function canCreateRoles(db: pg.Pool | pg.PoolClient): Promise<boolean> {
   const { rows } = await db.query<{ can: boolean }>(
