@@ -2,6 +2,7 @@ import { sql } from '@ops/runbook-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database.ts';
 import { sqlExecutor } from '../../db/connection.ts';
+import { asRunbookRole, runbookPoolExecutor } from '../../runs/plugin-executors.ts';
 import { pluginReader } from '../../runs/preflight-checks.ts';
 import { ensurePluginRoles, PluginSqlRefusedError, pluginRoleName, withPluginRole } from './index.ts';
 
@@ -142,6 +143,33 @@ describe('plugin containment on a real PostgreSQL', () => {
       return (await ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM findings')).rows[0]!.n;
     });
     expect(n).toBe(5);
+  });
+
+  it("runs a run's own statements under its role, committing what it may write", async () => {
+    const db = runbookPoolExecutor(t.db.pool, WRITER.id, `runbook ${WRITER.id}`);
+    expect((await db.query("UPDATE findings SET title = 'renamed' WHERE id = 2")).rowCount).toBe(1);
+    expect(await t.sql('SELECT title FROM findings WHERE id = 2')).toEqual([{ title: 'renamed' }]);
+    const denied = await db.query("UPDATE ops.runs SET actor_label = 'nobody'").catch((e: Error) => e);
+    expect(denied).toBeInstanceOf(PluginSqlRefusedError);
+  });
+
+  it('switches back to the daemon after a plugin call inside a chunk transaction', async () => {
+    const client = await t.db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const inside = await asRunbookRole(
+        client,
+        WRITER.id,
+        async () => (await sqlExecutor(client).query<{ r: string }>('SELECT current_user AS r')).rows[0]!.r,
+      );
+      expect(inside).toBe(pluginRoleName(WRITER.id));
+      const after = await client.query<{ r: string }>('SELECT current_user AS r');
+      expect(after.rows[0]!.r).toBe('postgres');
+      await client.query('SELECT count(*) FROM ops.runs'); // the daemon's own statement, allowed again
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
   });
 
   it('keeps ops.audit_events append-only, even for the daemon', async () => {
