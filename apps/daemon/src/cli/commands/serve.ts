@@ -33,7 +33,12 @@ export const serveCommand: Command = {
       }
     }
     return new Promise<number>((resolve) => {
+      let stopping = false;
       const stop = (signal: string) => {
+        // Kept listening: a second signal (npm forwarding the one our process group already got, a
+        // second Ctrl-C) must not kill us before the embedded PostgreSQL has stopped.
+        if (stopping) return log(`${signal}: already shutting down`);
+        stopping = true;
         log(`${signal}: shutting down; running runs stop after their chunk and stay paused`);
         daemon.stop().then(
           () => resolve(0),
@@ -43,8 +48,8 @@ export const serveCommand: Command = {
           },
         );
       };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
     });
   },
 };
