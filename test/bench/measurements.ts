@@ -67,8 +67,11 @@ export interface ExecSample {
 
 /** `ops-daemon exec` on all tenants, the real CLI in its own process, with default OPS_* settings. */
 export async function measureExec(url: string): Promise<ExecSample> {
-  // Only the database comes from us: the caller's OPS_* variables must not tune the run.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OPS_')));
+  // Only the database comes from us: the caller's OPS_* variables must not tune the run. The one
+  // exception is the benchmark switch OPS_PLUGIN_ISOLATION=off, to measure what plugin isolation costs.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('OPS_') || k === 'OPS_PLUGIN_ISOLATION'),
+  );
   const started = performance.now();
   const child = spawn(
     process.execPath,
