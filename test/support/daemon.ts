@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
 import { EventSource } from 'eventsource';
-import type { AppRouter } from '../../apps/daemon/src/api/index.ts';
+import { API_MAX_BATCH_SIZE, type AppRouter } from '../../apps/daemon/src/api/index.ts';
 import { loadConfig } from '../../apps/daemon/src/config.ts';
 import { type Daemon, startDaemon } from '../../apps/daemon/src/daemon.ts';
 import { seedDemoData } from '../../apps/daemon/src/seed/index.ts';
@@ -72,7 +72,7 @@ export async function startTestDaemon(
                   }),
               }),
             }),
-            false: httpBatchLink({ url: `${url}/system/api/trpc`, headers }),
+            false: httpBatchLink({ url: `${url}/system/api/trpc`, headers, maxItems: API_MAX_BATCH_SIZE }),
           }),
         ],
       });

@@ -1,9 +1,11 @@
 import type http from 'node:http';
 import { type Alerting, createAlerting } from './alerts/index.ts';
+import { createApiQueryLimits } from './api/index.ts';
 import { startBackgroundLoop } from './background-loop.ts';
 import type { OpsConfig } from './config.ts';
 import { newDaemonId } from './daemon-identity.ts';
 import { freePort } from './db/embedded.ts';
+import { openHealthCheck } from './db/health-check.ts';
 import { createOpsServer } from './http/index.ts';
 import type { Identity } from './identity/index.ts';
 import { NotificationStore } from './notifications/index.ts';
@@ -83,8 +85,18 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
   const stopAnnouncing = ops.service.onRunFinished((run) => alerting.announcer.runFinished(run));
 
   const allowed = new Set([new URL(url).origin, `http://${options.host}:${port}`]);
+  // Its own connection: /healthz answers while preflights and runs keep the daemon's pool busy.
+  const health = openHealthCheck(ops.db.url);
   const server = createOpsServer({
-    services: { ops, identity, notifications, alerts: alerting.service, schedules: scheduling.service },
+    services: {
+      ops,
+      identity,
+      notifications,
+      alerts: alerting.service,
+      schedules: scheduling.service,
+      limits: createApiQueryLimits(config.preflightLimits),
+    },
+    health,
     allowedOrigins: () => allowed,
     log,
   });
@@ -133,6 +145,7 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
         server.closeAllConnections(); // open SSE streams end here
         await alerting.stop(); // attempts under way finish; pending ones wait for the next start
         await identity.close();
+        await health.close();
         await ops.close();
       })();
       return stopped;

@@ -58,3 +58,6 @@ export class NothingToDoError extends OpsError {
 }
 
 export class DatabaseUnavailableError extends OpsError {}
+
+/** A limit of this daemon is reached (e.g. concurrent preflights): nothing was done; try again later. */
+export class BusyError extends OpsError {}

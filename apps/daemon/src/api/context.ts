@@ -4,6 +4,7 @@ import type { Principal } from '../identity/principal.ts';
 import type { NotificationStore } from '../notifications/index.ts';
 import type { Ops } from '../ops.ts';
 import type { SchedulesService } from '../schedules/index.ts';
+import type { ApiQueryLimits } from './query-limits.ts';
 
 /** What every procedure may use. Built per request by the HTTP layer, or directly by tests. */
 export interface ApiServices {
@@ -12,6 +13,8 @@ export interface ApiServices {
   notifications: NotificationStore;
   alerts: AlertsService;
   schedules: SchedulesService;
+  /** This daemon's bounds on exact preflights and estimates (one per daemon, shared by all callers). */
+  limits: ApiQueryLimits;
 }
 
 export interface ApiContext {

@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import {
+  BusyError,
   ConflictError,
   DatabaseUnavailableError,
   InputError,
@@ -9,6 +10,7 @@ import {
   type OpsError,
 } from '../errors.ts';
 import { PluginFaultError } from '../runs/plugin-faults.ts';
+import { API_MAX_BATCH_SIZE } from './query-limits.ts';
 
 /** The one translation of business errors to tRPC (and so HTTP) codes. */
 export function toTRPCError(error: OpsError): TRPCError {
@@ -25,9 +27,11 @@ export function toTRPCError(error: OpsError): TRPCError {
               ? 'PRECONDITION_FAILED'
               : error instanceof DatabaseUnavailableError
                 ? 'SERVICE_UNAVAILABLE'
-                : error instanceof PluginFaultError
-                  ? 'BAD_GATEWAY' // the runbook's code failed (timed out, crashed): its words, not an error id
-                  : 'INTERNAL_SERVER_ERROR';
+                : error instanceof BusyError
+                  ? 'TOO_MANY_REQUESTS'
+                  : error instanceof PluginFaultError
+                    ? 'BAD_GATEWAY' // the runbook's code failed (timed out, crashed): its words, not an error id
+                    : 'INTERNAL_SERVER_ERROR';
   return new TRPCError({ code, message: error.message, cause: error });
 }
 
@@ -46,4 +50,17 @@ export function fieldOf(cause: unknown): { field: string; message: string } | nu
     .map((p) => (typeof p === 'object' && p !== null && 'key' in p ? String(p.key) : String(p)))
     .join('.');
   return { field: field || 'input', message: `${field || 'input'}: ${first.message}` };
+}
+
+// tRPC's own words when a batch exceeds maxBatchSize (resolveResponse); they name no limit.
+const BATCH_TOO_LARGE = 'Batch call exceeds maximum size';
+
+/** The refusal of an oversized batch, naming the limit, or null for any other error. */
+export function batchLimitOf(error: { message: string }): { field: string; message: string } | null {
+  return error.message === BATCH_TOO_LARGE
+    ? {
+        field: 'batch',
+        message: `batch: at most ${API_MAX_BATCH_SIZE} calls in one request; send the others in another request`,
+      }
+    : null;
 }

@@ -3,14 +3,14 @@ import { NotAllowedError, OpsError } from '../errors.ts';
 import { hasCapability, type Principal } from '../identity/principal.ts';
 import { errorIdOf, INTERNAL_ERROR_MESSAGE } from '../internal-errors.ts';
 import type { ApiContext } from './context.ts';
-import { fieldOf, toTRPCError } from './errors.ts';
+import { batchLimitOf, fieldOf, toTRPCError } from './errors.ts';
 import { refuseNulBytes } from './input-guard.ts';
 
 // The only tRPC instance. Procedures are built from the bases exported here, so access rules are
 // enforced in one place, not per procedure by hand.
 const t = initTRPC.context<ApiContext>().create({
   errorFormatter({ shape, error }) {
-    const named = error.code === 'BAD_REQUEST' ? fieldOf(error.cause) : null;
+    const named = error.code === 'BAD_REQUEST' ? (fieldOf(error.cause) ?? batchLimitOf(error)) : null;
     // An internal error says only its id; the HTTP layer logs the detail under the same id.
     const errorId = error.code === 'INTERNAL_SERVER_ERROR' ? errorIdOf(error) : null;
     return {

@@ -1,6 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { type ApiServices, appRouter, createContextInner } from '../api/index.ts';
+import { API_MAX_BATCH_SIZE, type ApiServices, appRouter, createContextInner } from '../api/index.ts';
+import type { HealthCheck } from '../db/health-check.ts';
 import type { Principal } from '../identity/principal.ts';
 import { errorIdOf, internalErrorLine } from '../internal-errors.ts';
 import { decideAccess } from './access-guard.ts';
@@ -21,6 +22,8 @@ import { isSystemPath, LOGIN_PAGE, routeOf, TRPC_PREFIX } from './routes.ts';
 
 export interface ServerOptions {
   services: ApiServices;
+  /** /healthz's database check, on its own connection so it never waits behind long queries. */
+  health: HealthCheck;
   /** Origins allowed to send cookie-authenticated state-changing requests. */
   allowedOrigins: () => ReadonlySet<string>;
   consoleDir?: string;
@@ -33,13 +36,9 @@ function clientIp(req: IncomingMessage): string | null {
   return req.socket.remoteAddress ?? null;
 }
 
-async function healthz(services: ApiServices, res: ServerResponse): Promise<void> {
-  try {
-    await services.ops.db.pool.query({ text: 'SELECT 1', query_timeout: 2000 } as never);
-    sendJson(res, 200, { status: 'ok' });
-  } catch {
-    sendJson(res, 503, { status: 'unavailable' });
-  }
+async function healthz(health: HealthCheck, res: ServerResponse): Promise<void> {
+  if (await health.check()) sendJson(res, 200, { status: 'ok' });
+  else sendJson(res, 503, { status: 'unavailable' });
 }
 
 /**
@@ -52,6 +51,7 @@ export function createOpsServer(options: ServerOptions): http.Server {
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: TRPC_PREFIX,
+    maxBatchSize: API_MAX_BATCH_SIZE, // one request cannot start more work than this (400 beyond)
     createContext: ({ req }) => createContextInner(services, principals.get(req) ?? null, clientIp(req)),
     onError: ({ error, path }) => {
       // The client got only the id (trpc.ts's errorFormatter); the detail is logged under it.
@@ -66,7 +66,7 @@ export function createOpsServer(options: ServerOptions): http.Server {
       if (!methodAllowed(req.method)) return sendMethodNotAllowed(res, ALLOW_HEADER);
       const url = new URL(req.url ?? '/', 'http://localhost');
       const route = routeOf(url.pathname);
-      if (route === 'health') return await healthz(services, res);
+      if (route === 'health') return await healthz(options.health, res);
       // The plane decision comes before routing: the session is looked up for every /system path,
       // real or unknown, so a tenant-plane account cannot tell them apart by time or answer.
       const principal = isSystemPath(url.pathname)

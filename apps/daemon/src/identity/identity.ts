@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { betterAuth } from 'better-auth';
 import { isAPIError } from 'better-auth/api';
-import type { AuditLog } from '../audit/index.ts';
+import { AuditLog } from '../audit/index.ts';
 import type { Database } from '../db/connection.ts';
 import { type AccountSummary, demoAccounts, upsertAccount } from './accounts.ts';
 import { authHttpHandler } from './auth-http.ts';
@@ -77,8 +77,11 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
   const minutes = options.breakGlassMinutes ?? DEFAULT_BREAK_GLASS_MINUTES;
   if (!(minutes > 0)) throw new RangeError(`breakGlassMinutes must be positive (got ${minutes})`);
   const pool = openAuthPool(options.db.url);
-  const throttle = new LoginThrottle(options.db.pool);
-  const breakGlass = new BreakGlassStore(options.db.pool, options.audit, minutes);
+  // Sign-in (throttle, its audit) and every request's session lookup (break-glass state) use only
+  // this pool, so they never wait behind preflights and runs holding the daemon's pool.
+  const throttle = new LoginThrottle(pool);
+  const breakGlass = new BreakGlassStore(pool, options.audit, minutes);
+  const authAudit = new AuditLog(pool);
   const log = options.log ?? (() => {});
   const auth = betterAuth(
     buildAuthOptions({
@@ -86,14 +89,14 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
       baseUrl: options.baseUrl,
       secret: options.secret,
       secureCookies: options.secureCookies,
-      hooks: signInHooks({ audit: options.audit }),
+      hooks: signInHooks({ audit: authAudit }),
       log,
     }),
   );
   await auth.$context; // builds better-auth's context now, so a bad configuration stops start-up
   const handler = authHttpHandler({
     handle: (request) => auth.handler(request),
-    signIn: new SignInGate({ throttle, audit: options.audit, log }),
+    signIn: new SignInGate({ throttle, audit: authAudit, log }),
     baseUrl: options.baseUrl,
     log,
   });

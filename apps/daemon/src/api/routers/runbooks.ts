@@ -1,9 +1,16 @@
 import { z } from 'zod';
 import { PLATFORM_CAPABILITIES } from '../../identity/capabilities.ts';
+import { requestKey } from '../shared-flights.ts';
 import { authorizeFor, capabilityProcedure, router } from '../trpc.ts';
 import { actorOf } from './actor.ts';
 import { auditFailedRead } from './preflight-audit.ts';
 import { paramsSchema, reasonCodeSchema, reasonTextSchema, runbookIdSchema, scopeSchema } from './schemas.ts';
+
+const preflightInput = z.object({ runbookId: runbookIdSchema, scope: scopeSchema, params: paramsSchema });
+
+/** Requests with the same runbook, scope and parameters count the same rows. */
+const preflightKey = (input: z.infer<typeof preflightInput>) =>
+  requestKey([input.runbookId, input.scope, input.params ?? {}]);
 
 export const runbooksRouter = router({
   list: capabilityProcedure(PLATFORM_CAPABILITIES.runbooksView).query(async ({ ctx }) =>
@@ -23,18 +30,22 @@ export const runbooksRouter = router({
   ),
 
   preflight: capabilityProcedure(PLATFORM_CAPABILITIES.runbooksView)
-    .input(z.object({ runbookId: runbookIdSchema, scope: scopeSchema, params: paramsSchema }))
+    .input(preflightInput)
     .mutation(async ({ ctx, input }) => {
-      const { ops } = ctx.services;
+      const { ops, limits } = ctx.services;
       const actor = actorOf(ctx.principal);
+      // Identical concurrent preflights share one count (any caller here holds the capability the
+      // service checks); each caller is still audited, succeeded or failed. BusyError past the limits.
       const { scope, result } = await auditFailedRead(ctx, input, 'preflight', () =>
-        ops.service.preflight({
-          runbookId: input.runbookId,
-          scope: input.scope,
-          params: input.params,
-          actor,
-          authorize: authorizeFor(ctx.principal),
-        }),
+        limits.preflights.run(preflightKey(input), () =>
+          ops.service.preflight({
+            runbookId: input.runbookId,
+            scope: input.scope,
+            params: input.params,
+            actor,
+            authorize: authorizeFor(ctx.principal),
+          }),
+        ),
       );
       await ops.audit.record({
         action: 'runbook.preflight',
@@ -54,16 +65,19 @@ export const runbooksRouter = router({
    * runbook has no estimate.
    */
   estimate: capabilityProcedure(PLATFORM_CAPABILITIES.runbooksView)
-    .input(z.object({ runbookId: runbookIdSchema, scope: scopeSchema, params: paramsSchema }))
+    .input(preflightInput)
     .query(async ({ ctx, input }) => {
+      const { ops, limits } = ctx.services;
       const { scope, estimate } = await auditFailedRead(ctx, input, 'estimate', () =>
-        ctx.services.ops.service.estimate({
-          runbookId: input.runbookId,
-          scope: input.scope,
-          params: input.params,
-          actor: actorOf(ctx.principal),
-          authorize: authorizeFor(ctx.principal),
-        }),
+        limits.estimates.run(preflightKey(input), () =>
+          ops.service.estimate({
+            runbookId: input.runbookId,
+            scope: input.scope,
+            params: input.params,
+            actor: actorOf(ctx.principal),
+            authorize: authorizeFor(ctx.principal),
+          }),
+        ),
       );
       return {
         scope,

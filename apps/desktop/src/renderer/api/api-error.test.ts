@@ -63,7 +63,21 @@ describe('describeApiError', () => {
   it('has words for nothing to do, an ended session, throttling, a lost database and a lost daemon', () => {
     expect(describeApiError(apiError('x', { code: 'PRECONDITION_FAILED' })).title).toBe('Nothing to do');
     expect(describeApiError(apiError('x', { code: 'UNAUTHORIZED' })).title).toBe('Your session has ended');
-    expect(describeApiError(apiError('x', { code: 'TOO_MANY_REQUESTS' })).title).toBe('Too many attempts');
+    expect(
+      describeApiError(
+        apiError(
+          'this daemon is already running 2 exact preflights with 8 more waiting (at most 2 at once)',
+          {
+            code: 'TOO_MANY_REQUESTS',
+          },
+        ),
+      ),
+    ).toEqual({
+      code: 'TOO_MANY_REQUESTS',
+      title: 'The daemon is busy',
+      detail:
+        'This daemon is already running 2 exact preflights with 8 more waiting (at most 2 at once). Nothing was changed.',
+    });
     expect(describeApiError(apiError('x', { code: 'SERVICE_UNAVAILABLE' })).title).toBe(
       'The database is unreachable',
     );

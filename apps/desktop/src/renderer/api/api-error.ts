@@ -182,10 +182,12 @@ export function describeApiError(error: unknown, now: Date = new Date()): Operat
         detail: 'It does not exist, or it is not available to you.',
       };
     case 'TOO_MANY_REQUESTS':
+      // The API says 429 when a limit of the daemon is reached (concurrent preflights); its message
+      // names the limit. Nothing was done either way.
       return {
         code: 'TOO_MANY_REQUESTS',
-        title: 'Too many attempts',
-        detail: 'Wait a minute, then try again.',
+        title: 'The daemon is busy',
+        detail: message ? `${sentence(message)} Nothing was changed.` : 'Wait a minute, then try again.',
       };
     case 'SERVICE_UNAVAILABLE':
       return {

@@ -1,6 +1,7 @@
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import type { AppRouter } from './app-router.ts';
+import { MAX_BATCH_ITEMS } from './batch-limit.ts';
 
 /** Same origin in both builds: the daemon in a browser, the app:// proxy in the desktop app. */
 export const API_URL = '/system/api/trpc';
@@ -20,7 +21,7 @@ export function createApiClient(eventSource: typeof EventSource = globalThis.Eve
       splitLink({
         condition: (op) => op.type === 'subscription',
         true: httpSubscriptionLink({ url: API_URL, EventSource: eventSource }),
-        false: httpBatchLink({ url: API_URL, maxURLLength: 4000 }),
+        false: httpBatchLink({ url: API_URL, maxURLLength: 4000, maxItems: MAX_BATCH_ITEMS }),
       }),
     ],
   });

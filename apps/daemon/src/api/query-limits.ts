@@ -1,0 +1,26 @@
+import type { PreflightEstimate, PreflightResult, ResolvedScope } from '@ops/runbook-sdk';
+import { type SharedFlightLimits, SharedFlights } from './shared-flights.ts';
+
+/**
+ * Calls in one batched HTTP request; a larger batch is refused with 400 before any call runs. The
+ * console's httpBatchLink splits its batches at the same size (renderer/api/trpc.ts).
+ */
+export const API_MAX_BATCH_SIZE = 10;
+
+/**
+ * The API's bounds on its long read-only queries, one instance per daemon. A burst of preflights
+ * (a batch, several consoles) must not hold every connection of the daemon's pool: runs, the
+ * console's other pages and the sweeps need some. Exact preflights and estimates have separate
+ * slots, so the quick estimate the console shows beside a preflight never waits behind the counts.
+ */
+export interface ApiQueryLimits {
+  preflights: SharedFlights<{ scope: ResolvedScope; result: PreflightResult }>;
+  estimates: SharedFlights<{ scope: ResolvedScope; estimate: PreflightEstimate | null }>;
+}
+
+export function createApiQueryLimits(limits: SharedFlightLimits): ApiQueryLimits {
+  return {
+    preflights: new SharedFlights('exact preflights', limits),
+    estimates: new SharedFlights('preflight estimates', limits),
+  };
+}
