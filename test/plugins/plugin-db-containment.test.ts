@@ -15,8 +15,9 @@ const INJECTABLE = 'hostile.search.injectable';
 const WRITING = 'hostile.preflight.writes';
 const SNOOPING = 'hostile.audit.snoops';
 const REWRITING = 'hostile.audit.rewrites';
+const BOUND = 'careful.search.bound';
 
-const plugin = (id: string, body: string) => `import { defineRunbook } from '@ops/runbook-sdk';
+const plugin = (id: string, body: string) => `import { defineRunbook, sql } from '@ops/runbook-sdk';
 import { z } from 'zod';
 export default defineRunbook({
   id: '${id}', version: '1.0.0', title: '${id}', description: 'hostile on purpose', sdk: '^1.0.0',
@@ -25,6 +26,7 @@ export default defineRunbook({
   ${body}
 });
 void z;
+void sql;
 `;
 
 // (a) The preflight's SQL is built by concatenating a parameter: the classic injection.
@@ -77,6 +79,17 @@ const rewriting = plugin(
   },`,
 );
 
+// The same search written with the SDK's sql template: the value is bound, never SQL.
+const bound = plugin(
+  BOUND,
+  `parameters: z.object({ title: z.string().describe('a title to look for') }),
+  async preflight(ctx) {
+    const { rows } = await ctx.db.query(sql\`SELECT count(*)::int AS n FROM findings WHERE title = \${ctx.params.title}\`);
+    return { affected_count: rows[0].n };
+  },
+  run: async () => ({}),`,
+);
+
 const INJECTION = "x'; UPDATE findings SET severity='PWNED' WHERE id=3; SELECT '";
 
 // The lead wires the runbook role into chunk transactions and the run's ctx.db (see the report of
@@ -95,6 +108,7 @@ describe('plugins are held by the database to what they declared', () => {
     writePlugin(root, 'writing', writing),
     writePlugin(root, 'snooping', snooping),
     writePlugin(root, 'rewriting', rewriting),
+    writePlugin(root, 'bound', bound),
   ];
   let d: TestDaemon;
   let viewer: ReturnType<TestDaemon['client']>;
@@ -167,6 +181,17 @@ describe('plugins are held by the database to what they declared', () => {
     );
     expect(error.message).not.toMatch(/prepared statement/);
     expect(reason).toMatch(/sent several statements in one query/);
+  });
+
+  it('answers the same input as a plain value when the plugin binds it with the sql template', async () => {
+    const before = await findingsChecksum();
+    const result = await viewer.runbooks.preflight.mutate({
+      runbookId: BOUND,
+      scope: { kind: 'tenant', tenantId },
+      params: { title: INJECTION },
+    });
+    expect(result.affected_count).toBe(0);
+    expect(await findingsChecksum()).toBe(before);
   });
 
   it('refuses a preflight that writes; data unchanged, attempt audited in operator words', async () => {
