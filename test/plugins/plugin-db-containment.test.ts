@@ -98,7 +98,7 @@ const chunkTransaction = fs.readFileSync(
   path.join(REPO, 'apps/daemon/src/runs/chunk-transaction.ts'),
   'utf8',
 );
-const RUN_ROLE_WIRED = chunkTransaction.includes('withPluginRole');
+const RUN_ROLE_WIRED = /\b(asRunbookRole|withPluginRole)\(/.test(chunkTransaction);
 
 describe('plugins are held by the database to what they declared', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-db-containment-'));
