@@ -25,10 +25,15 @@ export interface Database {
 
 const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN']);
 
+// The server ended the session: terminated by an administrator (pg_terminate_backend), shut down,
+// crashed, still starting, or the session idled out. The connection is gone either way.
+const SESSION_ENDED = new Set(['57P01', '57P02', '57P03', '57P05']);
+
 export function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
   return (
-    (code !== undefined && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08') || code === '57P03')) ||
+    (code !== undefined &&
+      (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08') || SESSION_ENDED.has(code))) ||
     (error instanceof Error && /Connection terminated|connect ECONNREFUSED/.test(error.message))
   );
 }

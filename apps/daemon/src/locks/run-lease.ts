@@ -28,8 +28,10 @@ export interface Fence {
  * row) waits for chunks that passed this check, and chunks after it fail it. Throws LeaseLostError.
  */
 export async function checkFence(tx: Queryable, fence: Fence): Promise<void> {
+  // ops.run_id names the writing run for the rest of the transaction: a trigger of the product's
+  // (or a DBA's) can record which run changed a row.
   const { rowCount } = await tx.query(
-    `SELECT 1 FROM ops.run_leases
+    `SELECT set_config('ops.run_id', run_id::text, true) FROM ops.run_leases
       WHERE run_id = $1 AND fence = $2 AND expires_at > clock_timestamp()
       FOR SHARE`,
     [fence.runId, fence.fence],
