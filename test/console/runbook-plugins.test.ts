@@ -161,7 +161,7 @@ describe.skipIf(chromiumMissing !== null)('the console in Chromium: runbook plug
     await delivered.filter({ hasText: 'Delivered' }).waitFor({ timeout: 20_000 });
     await failed.filter({ hasText: 'Not delivered' }).waitFor({ timeout: 20_000 });
     expect(await delivered.textContent()).toMatch(/Run succeeded.*Delivered.*1 of 3/);
-    expect(await failed.textContent()).toMatch(/Not delivered.*3 of 3.*ECONNREFUSED/);
+    expect(await failed.textContent()).toMatch(/Not delivered.*3 of 3.*refused the connection/);
     await checkpoint(page, 'run-detail-parameters-deliveries');
   });
 

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { freePort } from '../../apps/daemon/src/db/embedded.ts';
 
@@ -116,6 +116,10 @@ export interface WebhookPeer {
   posts: unknown[];
   /** The status to answer with. */
   status: number;
+  /** While set, every request is answered 302 to this location. */
+  redirectTo: string | null;
+  /** TCP connections accepted so far (an address refused before connecting adds none). */
+  connections: number;
   close(): Promise<void>;
 }
 
@@ -126,6 +130,8 @@ export async function startWebhookPeer(
     url: '',
     posts: [],
     status: 200,
+    redirectTo: null,
+    connections: 0,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
@@ -138,13 +144,54 @@ export async function startWebhookPeer(
       body += c;
     });
     req.on('end', () => {
+      if (peer.redirectTo) {
+        res.writeHead(302, { location: peer.redirectTo });
+        res.end('moved (test peer)');
+        return;
+      }
       peer.posts.push(JSON.parse(body || 'null'));
       res.writeHead(peer.status, { 'content-type': 'text/plain' });
       res.end(peer.status < 300 ? '1' : 'Internal error (test peer)');
     });
   });
+  server.on('connection', () => {
+    peer.connections += 1;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   peer.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${pathname}`;
+  return peer;
+}
+
+export interface TcpPeer {
+  port: number;
+  /** Connections accepted so far. */
+  connections: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A port that accepts connections and never says a word (`silent`), or answers with bytes that
+ * are neither HTTP nor SMTP and hangs up (`garbage`).
+ */
+export async function startTcpPeer(behaviour: 'silent' | 'garbage'): Promise<TcpPeer> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    peer.connections += 1;
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+    if (behaviour === 'garbage') socket.end('\u0000\u0001 not a protocol you know (test peer)\n');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const peer: TcpPeer = {
+    port: (server.address() as AddressInfo).port,
+    connections: 0,
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
   return peer;
 }
 

@@ -31,7 +31,14 @@ export async function startTestDaemon(
   const t = await createTestDatabase();
   await seedDemoData(t.db.pool, { drift: 0.3, seed: 1, ...seed });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-daemon-test-'));
-  const config = loadConfig({ DATABASE_URL: t.url, OPS_DATA_DIR: dataDir, OPS_HEARTBEAT_MS: '200', ...env });
+  const config = loadConfig({
+    DATABASE_URL: t.url,
+    OPS_DATA_DIR: dataDir,
+    OPS_HEARTBEAT_MS: '200',
+    // Alert peers listen on 127.0.0.1; a test of the address policy passes '' (unset).
+    OPS_ALERT_ALLOW_PRIVATE_HOSTS: 'true',
+    ...env,
+  });
   const daemon = await startDaemon(config, {
     host: '127.0.0.1',
     port: 0,

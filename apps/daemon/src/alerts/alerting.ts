@@ -3,11 +3,13 @@ import type { AuditLog } from '../audit/index.ts';
 import type { OpsConfig } from '../config.ts';
 import type { NotificationStore } from '../notifications/index.ts';
 import type { RunRepository } from '../runs/index.ts';
+import { AddressPolicy } from './address-policy.ts';
 import { AlertsService } from './alerts-service.ts';
 import { Announcer } from './announcer.ts';
 import { DeliveryStore } from './delivery-store.ts';
 import { DeliveryWorker } from './delivery-worker.ts';
 import { DestinationStore, type EnvDestination } from './destination-store.ts';
+import { configuredSecretKey, SecretBox } from './secret-box.ts';
 import { createSenders } from './senders.ts';
 
 export interface AlertingOptions {
@@ -15,7 +17,17 @@ export interface AlertingOptions {
   runs: RunRepository;
   audit: AuditLog;
   notifications: NotificationStore;
-  config: Pick<OpsConfig, 'smtpUrl' | 'alertEmails' | 'teamsWebhookUrl' | 'alertRetryMs'>;
+  config: Pick<
+    OpsConfig,
+    | 'smtpUrl'
+    | 'alertEmails'
+    | 'teamsWebhookUrl'
+    | 'alertRetryMs'
+    | 'alertPrivateHosts'
+    | 'alertSecretKey'
+    | 'secret'
+    | 'dataDir'
+  >;
   /** The base of "View run" links. */
   publicUrl: string;
   runbookTitle: (runbookId: string) => string | null;
@@ -62,9 +74,13 @@ export function envDestinations(config: AlertingOptions['config']): EnvDestinati
 
 /** Wires the alert pieces of one daemon together. */
 export function createAlerting(o: AlertingOptions): Alerting {
-  const destinations = new DestinationStore(o.pool);
+  const destinations = new DestinationStore(o.pool, new SecretBox(configuredSecretKey(o.config)));
   const deliveries = new DeliveryStore(o.pool, o.daemonId);
-  const senders = createSenders({ smtpUrl: o.config.smtpUrl, timeoutMs: SEND_TIMEOUT_MS });
+  const senders = createSenders({
+    smtpUrl: o.config.smtpUrl,
+    timeoutMs: SEND_TIMEOUT_MS,
+    addresses: new AddressPolicy(o.config.alertPrivateHosts ?? []),
+  });
   const worker = new DeliveryWorker({
     deliveries,
     destinations,
@@ -97,6 +113,9 @@ export function createAlerting(o: AlertingOptions): Alerting {
     announcer,
     worker,
     async start() {
+      const sealed = await destinations.sealPlain();
+      if (sealed)
+        o.log(`alert destinations: sealed ${sealed} secret(s) stored in plain text before migration 009`);
       await destinations.seedFromEnv(envDestinations(o.config));
       worker.start();
     },

@@ -1,5 +1,5 @@
 import type { AuditAction, AuditLog } from '../audit/index.ts';
-import { InputError } from '../errors.ts';
+import { BusyError, InputError } from '../errors.ts';
 import type { Actor } from '../runs/index.ts';
 import type { DeliveryRecord, DeliveryStore } from './delivery-store.ts';
 import { maskSmtpUrl, maskWebhookUrl } from './destination-rules.ts';
@@ -10,6 +10,7 @@ import type {
   DestinationStore,
 } from './destination-store.ts';
 import { testMessage } from './messages.ts';
+import { SEND_TEST_LIMIT, SlidingWindowLimiter } from './send-test-limit.ts';
 import { describeSendError, type Send } from './senders.ts';
 
 /** A destination as the API shows it: secrets masked. */
@@ -68,6 +69,19 @@ export interface AlertsServiceDeps {
   smtpConfigured: boolean;
 }
 
+/** Shown instead of a masked secret this daemon cannot open (sealed with another key). */
+export const UNREADABLE_SECRET = '(unreadable: sealed with another key)';
+
+function maskedSecret(
+  d: Destination,
+  kind: DestinationKind,
+  mask: (secret: string) => string,
+): string | null {
+  if (d.kind !== kind) return null;
+  if (d.secretProblem) return UNREADABLE_SECRET;
+  return d.secret ? mask(d.secret) : null;
+}
+
 export function toView(d: Destination): DestinationView {
   return {
     id: d.id,
@@ -76,8 +90,8 @@ export function toView(d: Destination): DestinationView {
     enabled: d.enabled,
     notifyOnSuccess: d.notifyOnSuccess,
     recipients: d.recipients,
-    smtpUrl: d.kind === 'email' && d.secret ? maskSmtpUrl(d.secret) : null,
-    webhookUrl: d.kind === 'teams' && d.secret ? maskWebhookUrl(d.secret) : null,
+    smtpUrl: maskedSecret(d, 'email', maskSmtpUrl),
+    webhookUrl: maskedSecret(d, 'teams', maskWebhookUrl),
     source: d.envKey ? 'environment' : 'console',
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
@@ -86,6 +100,8 @@ export function toView(d: Destination): DestinationView {
 
 /** Alert destinations as the console edits them. Every change is audited, secrets never in full. */
 export class AlertsService {
+  private readonly testLimiter = new SlidingWindowLimiter(SEND_TEST_LIMIT);
+
   constructor(private readonly deps: AlertsServiceDeps) {}
 
   async list(): Promise<DestinationView[]> {
@@ -171,9 +187,20 @@ export class AlertsService {
     return { deleted: true };
   }
 
-  /** "Send test": one attempt now, the answer returned (not retried, not a delivery record). */
+  /**
+   * "Send test": one attempt now, the answer returned (not retried, not a delivery record).
+   * Throws NotFoundError, or BusyError past SEND_TEST_LIMIT tests of one destination by one
+   * operator (a refused test connects to nothing and is not audited).
+   */
   async test(id: string, by: Caller): Promise<{ ok: boolean; error: string | null }> {
     const destination = await this.deps.destinations.get(id);
+    const waitMs = this.testLimiter.take(`${destination.id}:${by.actor.id}`);
+    if (waitMs > 0) {
+      const { max, windowMs } = SEND_TEST_LIMIT;
+      throw new BusyError(
+        `Send test is limited to ${max} tests of a destination per ${windowMs / 1000} s; try again in ${Math.ceil(waitMs / 1000)} s`,
+      );
+    }
     let error: string | null = null;
     try {
       await this.deps.senders[destination.kind](

@@ -21,6 +21,7 @@ export const AUDIT_ACTIONS = [
   'alert.destination_updated',
   'alert.destination_deleted',
   'alert.test_sent',
+  'alert.secrets_rotated',
   'schedule.created',
   'schedule.updated',
   'schedule.deleted',

@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   runs: async () => (await import('./commands/runs.ts')).runsCommand,
   operator: async () => (await import('./commands/operator.ts')).operatorCommand,
   plugins: async () => (await import('./commands/plugins.ts')).pluginsCommand,
+  secrets: async () => (await import('./commands/secrets.ts')).secretsCommand,
 };
 
 async function help(): Promise<string> {

@@ -8,15 +8,22 @@ const usage = 'serve [--host 127.0.0.1] [--port 7400] [--demo]';
 export const serveCommand: Command = {
   usage,
   summary:
-    'migrates, then serves the API and the console under /system (--demo: demo data and accounts on first start)',
+    'migrates, then serves the API and the console under /system (--demo: demo data and accounts on first start, ' +
+    'alert destinations on private addresses allowed unless OPS_ALERT_ALLOW_PRIVATE_HOSTS is set)',
   async run(argv) {
     const { values } = parse(
       argv,
       { host: { type: 'string' }, port: { type: 'string' }, demo: { type: 'boolean' } },
       usage,
     );
-    const config = loadConfig();
+    const loaded = loadConfig();
     const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
+    // The demo runs on one machine, where a webhook receiver to try alerts with listens on
+    // localhost: its alert destinations may use private addresses unless the variable says otherwise.
+    const config =
+      values.demo && loaded.alertPrivateHosts === undefined
+        ? { ...loaded, alertPrivateHosts: 'all' as const }
+        : loaded;
     const daemon = await startDaemon(config, {
       host: values.host ?? config.host,
       port: intOption(values.port, 'port', config.port, 0, 65535),
