@@ -175,12 +175,12 @@ async function ensureOnce(
         continue;
       }
       if (!creator) {
-        const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
-        if (rowCount) report.ready.push({ runbookId: def.id, role });
+        const problem = await roleProblem(client, role, who!.user, tables);
+        if (!problem) report.ready.push({ runbookId: def.id, role });
         else
           report.missing.push({
             runbookId: def.id,
-            reason: `role ${role} does not exist and ${who!.user} may not create roles: a DBA runs the SQL of \`ops-daemon migrate --print-sql\``,
+            reason: `${problem}, and ${who!.user} may not create roles or grant: a DBA runs the SQL of \`ops-daemon migrate --print-sql\``,
           });
         continue;
       }
@@ -201,6 +201,34 @@ async function ensureOnce(
   } finally {
     client.release(broken);
   }
+}
+
+/**
+ * What keeps a role from serving its runbook in this database, checked without creating anything:
+ * it must exist (roles are the cluster's), the daemon's user must be able to switch to it, and it
+ * must hold its grants here (grants are each database's). Null when it is ready.
+ */
+async function roleProblem(
+  client: pg.PoolClient,
+  role: string,
+  user: string,
+  tables: { schema: string; table: string }[],
+): Promise<string | null> {
+  const { rows } = await client.query<{ exists: boolean; member: boolean }>(
+    `SELECT true AS exists, pg_has_role(current_user, oid, 'MEMBER') AS member FROM pg_roles WHERE rolname = $1`,
+    [role],
+  );
+  if (!rows[0]) return `role ${role} does not exist`;
+  if (!rows[0].member) return `role ${role} is not granted to ${user}`;
+  for (const t of tables) {
+    const name = `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`;
+    const { rows: granted } = await client.query<{ ok: boolean | null }>(
+      `SELECT CASE WHEN to_regclass($2) IS NULL THEN true ELSE has_table_privilege($1, to_regclass($2), 'UPDATE') END AS ok`,
+      [role, name],
+    );
+    if (!granted[0]?.ok) return `role ${role} has no grant on ${t.schema}.${t.table} in this database`;
+  }
+  return null;
 }
 
 /** The role's table grants become exactly `tables` (those that exist). */
