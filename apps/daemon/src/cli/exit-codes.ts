@@ -10,7 +10,6 @@ import {
 } from '../errors.ts';
 import type { RunOutcome } from '../runs/index.ts';
 import { PluginFaultError } from '../runs/plugin-faults.ts';
-import { PluginFaultError } from '../runs/plugin-faults.ts';
 
 /** The exit codes of interfaces.md; deploy pipelines act on them. */
 export const EXIT = {
@@ -43,8 +42,6 @@ export function classifyError(error: unknown): { exit: number; code: string } {
   if (error instanceof ConflictError) return { exit: EXIT.lockHeld, code: 'CONFLICT' };
   if (error instanceof DatabaseUnavailableError || isConnectionError(error))
     return { exit: EXIT.databaseUnreachable, code: 'DATABASE_UNAVAILABLE' };
-  // A runbook's code failed (timed out, crashed, ran out of memory): the message names it and why.
-  if (error instanceof PluginFaultError) return { exit: EXIT.runFailed, code: 'PLUGIN_FAULT' };
   // A runbook's code failed (timed out, crashed, ran out of memory): the message names it and why.
   if (error instanceof PluginFaultError) return { exit: EXIT.runFailed, code: 'PLUGIN_FAULT' };
   return { exit: EXIT.runFailed, code: 'INTERNAL' };
