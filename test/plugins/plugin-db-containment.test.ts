@@ -92,14 +92,6 @@ const bound = plugin(
 
 const INJECTION = "x'; UPDATE findings SET severity='PWNED' WHERE id=3; SELECT '";
 
-// The lead wires the runbook role into chunk transactions and the run's ctx.db (see the report of
-// the plugin-db-containment helper); until then the run case cannot pass.
-const chunkTransaction = fs.readFileSync(
-  path.join(REPO, 'apps/daemon/src/runs/chunk-transaction.ts'),
-  'utf8',
-);
-const RUN_ROLE_WIRED = /\b(asRunbookRole|withPluginRole)\(/.test(chunkTransaction);
-
 describe('plugins are held by the database to what they declared', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-db-containment-'));
   fs.chmodSync(root, 0o755);
@@ -207,33 +199,30 @@ describe('plugins are held by the database to what they declared', () => {
     expect(error.message).toMatch(new RegExp(`runbook ${SNOOPING}'s preflight was denied access to ops`));
   });
 
-  it.skipIf(!RUN_ROLE_WIRED)(
-    'fails a run that rewrites the audit trail or run records; nothing is changed (needs the role in chunk transactions: see the containment report)',
-    async () => {
-      const mark = await lastAuditId();
-      const trailBefore = await auditChecksum(mark);
-      const runsBefore = await d.t.sql('SELECT id, actor_label FROM ops.runs ORDER BY id');
-      const scope = { kind: 'tenant' as const, tenantId };
-      const preflight = await operator.runbooks.preflight.mutate({ runbookId: REWRITING, scope });
-      const { runId } = await operator.runbooks.run.mutate({
-        runbookId: REWRITING,
-        scope,
-        preflightAffectedCount: preflight.affected_count,
-      });
-      const run = await waitFor(async () => {
-        const r = await operator.runs.get.query({ id: runId });
-        return r.status === 'completed' ? r : undefined;
-      }, 30_000);
-      expect(run.outcome).toBe('failed');
-      expect(JSON.stringify(run)).toMatch(new RegExp(`runbook ${REWRITING}.*denied access`));
-      expect(await auditChecksum(mark)).toBe(trailBefore);
-      expect((await auditAfter(mark)).map((a) => a.action)).toContain('run.started');
-      const runsAfter = await d.t.sql('SELECT id, actor_label FROM ops.runs WHERE id <> $1 ORDER BY id', [
-        runId,
-      ]);
-      expect(runsAfter).toEqual(runsBefore);
-    },
-  );
+  it('fails a run that rewrites the audit trail or run records; nothing is changed', async () => {
+    const mark = await lastAuditId();
+    const trailBefore = await auditChecksum(mark);
+    const runsBefore = await d.t.sql('SELECT id, actor_label FROM ops.runs ORDER BY id');
+    const scope = { kind: 'tenant' as const, tenantId };
+    const preflight = await operator.runbooks.preflight.mutate({ runbookId: REWRITING, scope });
+    const { runId } = await operator.runbooks.run.mutate({
+      runbookId: REWRITING,
+      scope,
+      preflightAffectedCount: preflight.affected_count,
+    });
+    const run = await waitFor(async () => {
+      const r = await operator.runs.get.query({ id: runId });
+      return r.status === 'completed' ? r : undefined;
+    }, 30_000);
+    expect(run.outcome).toBe('failed');
+    expect(JSON.stringify(run)).toMatch(new RegExp(`runbook ${REWRITING}.*denied access`));
+    expect(await auditChecksum(mark)).toBe(trailBefore);
+    expect((await auditAfter(mark)).map((a) => a.action)).toContain('run.started');
+    const runsAfter = await d.t.sql('SELECT id, actor_label FROM ops.runs WHERE id <> $1 ORDER BY id', [
+      runId,
+    ]);
+    expect(runsAfter).toEqual(runsBefore);
+  });
 
   it("refuses the daemon's own connection an UPDATE, DELETE or TRUNCATE of the audit trail", async () => {
     const mark = await lastAuditId();

@@ -40,17 +40,18 @@ export async function startTcpProxy(databaseUrl: string): Promise<TcpProxy> {
   const url = new URL(databaseUrl);
   url.hostname = '127.0.0.1';
   url.port = String(port);
+  const cut = () => {
+    for (const s of sockets) s.destroy();
+  };
   return {
     url: url.toString(),
     get open() {
       return sockets.size / 2;
     },
-    cut() {
-      for (const s of sockets) s.destroy();
-    },
+    cut,
     refuse() {
       refusing = true;
-      this.cut();
+      cut();
     },
     accept() {
       refusing = false;

@@ -50,7 +50,7 @@ describe('findings.events.dedupe', () => {
       ['6', 'resolved'],
     ]);
     expect(left.filter((e) => e.finding_id !== acmeFinding)).toHaveLength(3); // the platform's, untouched
-    const archive = await t.sql('SELECT id, kind, run_id FROM ops.finding_events_archive');
+    const archive = await t.sql('SELECT id, kind, run_id FROM finding_events_archive');
     expect(archive).toEqual([{ id: '5', kind: 'detected', run_id: '1' }]);
   });
 });

@@ -13,7 +13,7 @@ export default defineRunbook({
   title: 'Remove duplicate finding events',
   description:
     'Removes events that repeat another event of the same finding with the same kind and time, keeping the ' +
-    'lowest id. Every removed row is archived in ops.finding_events_archive with the run id.',
+    'lowest id. Every removed row is archived in the runbook’s own finding_events_archive table with the run id.',
   sdk: '^1.0.0',
   capability: 'platform.runbooks.findings.events_dedupe',
   scopes: ['all', 'tenant'],

@@ -1,7 +1,10 @@
 import { PLATFORM_TENANT_EXTERNAL_ID, type ResolvedScope } from '@ops/runbook-sdk';
 
-/** Where removed rows go, with the run that removed them, so nothing is lost. */
-export const ARCHIVE_TABLE = 'ops.finding_events_archive';
+/**
+ * Where removed rows go, with the run that removed them, so nothing is lost. Unqualified: under the
+ * daemon it lands in the runbook's own schema (a plugin may not touch ops.*).
+ */
+export const ARCHIVE_TABLE = 'finding_events_archive';
 
 export const CREATE_ARCHIVE_SQL = `
   CREATE TABLE IF NOT EXISTS ${ARCHIVE_TABLE} (

@@ -1,10 +1,10 @@
 import type pg from 'pg';
-import { sqlExecutor } from '../db/connection.ts';
 import { currentFence } from '../locks/index.ts';
 import type { PluginRegistry } from '../plugins/index.ts';
 import { driveKeysetWork, type WorkSettings } from './chunk-driver.ts';
 import { ChunkStats } from './chunk-stats.ts';
 import { tablesOf } from './db-health.ts';
+import { runbookPoolExecutor } from './plugin-executors.ts';
 import type { RunRepository } from './run-repository.ts';
 import { WorkUnits } from './work-units.ts';
 
@@ -66,7 +66,7 @@ export class RunAssistant {
       const signal = this.stopping.signal;
       await def.run(
         {
-          db: sqlExecutor(deps.pool),
+          db: runbookPoolExecutor(deps.pool, def.id, `runbook ${def.id}`),
           params: run.params,
           runId,
           signal,
@@ -76,6 +76,7 @@ export class RunAssistant {
           runChunked: (work) =>
             driveKeysetWork(work, {
               pool: deps.pool,
+              runbookId: def.id,
               runId,
               fence,
               role: 'helper',

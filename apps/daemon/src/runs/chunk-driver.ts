@@ -1,11 +1,11 @@
 import type { ChunkedResult, KeysetWork } from '@ops/runbook-sdk';
 import type pg from 'pg';
-import { sqlExecutor } from '../db/connection.ts';
 import type { Fence } from '../locks/index.ts';
 import { type ChunkSizing, initialChunkState, nextChunkState } from './chunk-optimizer.ts';
 import type { ChunkStats } from './chunk-stats.ts';
 import { runChunkTransaction } from './chunk-transaction.ts';
 import type { HealthProbe } from './db-health.ts';
+import { runbookPoolExecutor } from './plugin-executors.ts';
 import type { RunFailure, RunProgress } from './run-record.ts';
 import { isTransientError } from './transient-errors.ts';
 import { planRanges, type UnitRange, type WorkTotals, WorkUnits } from './work-units.ts';
@@ -23,6 +23,8 @@ export interface WorkSettings {
 
 export interface ChunkDriverOptions {
   pool: pg.Pool;
+  /** The runbook whose work this is: its statements run under its role. */
+  runbookId: string;
   runId: string;
   /** The lease every chunk proves it still writes under (the owner's, or the one a helper joined). */
   fence: Fence;
@@ -180,6 +182,7 @@ export async function driveKeysetWork(work: KeysetWork, options: ChunkDriverOpti
         pool,
         units,
         work,
+        runbookId: options.runbookId,
         runId,
         fence: options.fence,
         preferred,
@@ -258,7 +261,7 @@ async function ensurePlan(
 ): Promise<{ counting: Promise<void> | null }> {
   const { runId, resume } = options;
   if (await units.isPlanned(runId)) return { counting: null };
-  const db = sqlExecutor(options.pool);
+  const db = runbookPoolExecutor(options.pool, options.runbookId, `runbook ${options.runbookId}`);
   const legacy = resume.cursor !== null;
   let ranges: UnitRange[];
   if (!legacy && work.idBounds) {

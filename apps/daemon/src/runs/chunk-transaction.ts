@@ -2,6 +2,7 @@ import type { ChunkRange, KeysetWork, SqlExecutor } from '@ops/runbook-sdk';
 import type pg from 'pg';
 import { isConnectionError, sqlExecutor } from '../db/connection.ts';
 import { checkFence, type Fence, LeaseLostError } from '../locks/index.ts';
+import { asRunbookRole } from './plugin-executors.ts';
 import {
   checkApplied,
   checkNextChunk,
@@ -24,6 +25,8 @@ export interface ChunkTransactionInput {
   pool: pg.Pool;
   units: WorkUnits;
   work: KeysetWork;
+  /** Whose role the plugin's statements run under (its declared resources, nothing of ops.*). */
+  runbookId: string;
   runId: string;
   /** Checked (and share-locked) in every chunk transaction: a writer that lost the run cannot commit. */
   fence: Fence;
@@ -72,9 +75,11 @@ export async function runChunkTransaction(input: ChunkTransactionInput): Promise
         await client.query('COMMIT');
         return { kind: 'none' };
       }
-      const tx = sqlExecutor(client);
+      const tx = sqlExecutor(client, `runbook ${input.runbookId}`);
       const next = checkNextChunk(
-        await withinChunkTimeout(nextChunkOf(input.work, tx, unit, input.size), input.timeoutMs, 'nextChunk'),
+        await asRunbookRole(client, input.runbookId, () =>
+          withinChunkTimeout(nextChunkOf(input.work, tx, unit, input.size), input.timeoutMs, 'nextChunk'),
+        ),
       );
       if (!next) {
         await units.advance(client, runId, unit.unitNo, {
@@ -92,10 +97,12 @@ export async function runChunkTransaction(input: ChunkTransactionInput): Promise
       const written = isolating
         ? await isolateTenants({ client, tx, input, range, excluded, final, chunkError: isolating.error })
         : {
-            updated: await withinChunkTimeout(
-              writeWhole(input, tx, unit.unitNo, range, excluded, final),
-              input.timeoutMs,
-              `${range.afterId ?? 'start'}..${range.lastId}`,
+            updated: await asRunbookRole(client, input.runbookId, () =>
+              withinChunkTimeout(
+                writeWhole(input, tx, unit.unitNo, range, excluded, final),
+                input.timeoutMs,
+                `${range.afterId ?? 'start'}..${range.lastId}`,
+              ),
             ),
             failures: [],
           };
@@ -187,9 +194,9 @@ interface IsolateChunk {
 
 /** One tenant's bad rows must not stop the others: each tenant of the range gets its own savepoint. */
 async function isolateTenants(w: IsolateChunk): Promise<{ updated: number; failures: RunFailure[] }> {
-  const tenants = (await w.input.work.tenantsInRange(w.tx, w.range)).filter(
-    (t) => !w.excluded.includes(t.tenantId),
-  );
+  const tenants = (
+    await asRunbookRole(w.client, w.input.runbookId, () => w.input.work.tenantsInRange(w.tx, w.range))
+  ).filter((t) => !w.excluded.includes(t.tenantId));
   if (tenants.length === 0) throw w.chunkError; // nothing to isolate: the failure is not a tenant's
   let updated = 0;
   const failures: RunFailure[] = [];
@@ -197,7 +204,10 @@ async function isolateTenants(w: IsolateChunk): Promise<{ updated: number; failu
     await w.client.query('SAVEPOINT tenant');
     try {
       const selection = { ...w.range, onlyTenantId: tenant.tenantId, excludeTenantIds: [] };
-      updated += checkApplied(await w.input.work.applyChunk(w.tx, selection)).updated;
+      // The savepoint is the daemon's, outside the role: rolling back to it must not undo the RESET.
+      updated += checkApplied(
+        await asRunbookRole(w.client, w.input.runbookId, () => w.input.work.applyChunk(w.tx, selection)),
+      ).updated;
       await w.client.query('RELEASE SAVEPOINT tenant');
     } catch (error) {
       if (error instanceof PluginFaultError || isStatementTimeout(error)) throw error;

@@ -7,11 +7,12 @@ import {
 } from '@ops/runbook-sdk';
 import type pg from 'pg';
 import type { AuditLog } from '../audit/index.ts';
-import { isConnectionError, sqlExecutor } from '../db/connection.ts';
+import { isConnectionError } from '../db/connection.ts';
 import { LeaseLostError, type RunLease, type RunLockSession } from '../locks/index.ts';
 import { driveKeysetWork, type WorkSettings } from './chunk-driver.ts';
 import { ChunkStats } from './chunk-stats.ts';
 import { tablesOf } from './db-health.ts';
+import { runbookPoolExecutor } from './plugin-executors.ts';
 import { checkRunResult } from './plugin-faults.ts';
 import { RunInterruptedError } from './run-interrupted.ts';
 import type { RunFailure, RunProgress, RunRecord } from './run-record.ts';
@@ -146,7 +147,7 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
   let recoveries = 0;
 
   const context = (): RunContext => ({
-    db: sqlExecutor(deps.pool),
+    db: runbookPoolExecutor(deps.pool, definition.id, `runbook ${definition.id}`),
     params: execution.run.params,
     runId,
     signal: controller.signal,
@@ -156,6 +157,7 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
     runChunked: (work) =>
       driveKeysetWork(work, {
         pool: deps.pool,
+        runbookId: definition.id,
         runId,
         fence: lease,
         role: 'owner',

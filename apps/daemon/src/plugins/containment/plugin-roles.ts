@@ -60,6 +60,14 @@ export function groupRoleSql(): string[] {
   ];
 }
 
+/**
+ * A schema of the runbook's own, named like its role: the default search_path ("$user", public)
+ * puts the tables it creates unqualified there, never in ops or among the product's tables.
+ */
+function ownSchemaSql(role: string): string {
+  return `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(role)} AUTHORIZATION ${quoteIdent(role)};`;
+}
+
 /** The statements that give one runbook its role (for a DBA; ensurePluginRoles does the same live). */
 export function runbookRoleSql(
   def: Pick<RunbookDefinition, 'id' | 'resources'>,
@@ -70,6 +78,7 @@ export function runbookRoleSql(
     createRoleSql(role),
     grantRoleSql(PLUGIN_GROUP_ROLE, role),
     grantRoleSql(role, daemonUser),
+    ownSchemaSql(role),
   ];
   for (const resource of def.resources ?? []) {
     const table = declaredTable(def.id, resource);
@@ -187,6 +196,7 @@ async function ensureOnce(
       await client.query(createRoleSql(PLUGIN_GROUP_ROLE));
       await client.query(createRoleSql(role));
       await client.query(grantRoleSql(PLUGIN_GROUP_ROLE, role));
+      await client.query(ownSchemaSql(role));
       await client.query(`SAVEPOINT grants`);
       await syncTableGrants(client, role, tables);
       await client.query(`RELEASE SAVEPOINT grants`);
