@@ -63,7 +63,9 @@ export function sandboxedDefinition(host: PluginHost): RunbookDefinition {
     confirmationPhrase: s.confirmationPhrase,
     summaryKeys: s.summaryKeys,
     resources: s.resources,
-    ...(s.parameters ? { parameters: parameterSchemaFromJson(s.parameters) } : {}),
+    ...(s.parameters
+      ? { parameters: parameterSchemaFromJson(s.parameters, (v) => host.checkParameters(v)) }
+      : {}),
     preflight: (ctx, scope) => read('preflight', ctx, scope),
     run: (ctx, scope) => host.withWorker((worker) => runIn(host, worker, ctx, scope)),
   };

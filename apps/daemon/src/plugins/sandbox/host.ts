@@ -9,7 +9,8 @@ import type { DefinitionStatics, LoadReport } from './protocol.ts';
  * plugin that spins or crashes takes only that call down. A worker that ends its call cleanly goes
  * back to a pool of one idle, loaded worker: starting one costs about 0.2 s (tsx and the plugin's
  * imports), more than the sampled estimate it would serve. A worker that faulted is never reused.
- * A plugin with `lockRequests` keeps one resident worker for it, since that call is synchronous.
+ * A plugin with `lockRequests` or parameters keeps one resident worker for the questions the
+ * contract makes synchronous: its lock requests, and its own verdict on parameter values.
  */
 export class PluginHost {
   readonly label: string;
@@ -50,7 +51,7 @@ export class PluginHost {
     }
     const host = new PluginHost(source, entry, limits, report.statics);
     host.adopt(first);
-    if (report.statics.has.lockRequests) host.resident = first;
+    if (report.statics.has.lockRequests || report.statics.parameters) host.resident = first;
     else host.idle.push(first);
     return { host };
   }
@@ -70,13 +71,21 @@ export class PluginHost {
     }
   }
 
-  lockRequests(scope: unknown): LockRequest[] {
+  /** The resident worker, for synchronous questions. Throws PluginFaultError when it is gone. */
+  private residentWorker(): PluginWorker {
     if (!this.resident?.alive) {
-      throw new PluginFaultError(
-        `${this.label}: its lockRequests worker is gone (${this.faultReason ?? 'closed'})`,
-      );
+      throw new PluginFaultError(`${this.label}: its worker is gone (${this.faultReason ?? 'closed'})`);
     }
-    return this.resident.lockRequests(scope);
+    return this.resident;
+  }
+
+  lockRequests(scope: unknown): LockRequest[] {
+    return this.residentWorker().lockRequests(scope);
+  }
+
+  /** The plugin's own schema's verdict on parameter values, as zod's safeParse gives it. */
+  checkParameters(values: unknown): unknown {
+    return this.residentWorker().askSync({ kind: 'parameters', values });
   }
 
   async close(): Promise<void> {

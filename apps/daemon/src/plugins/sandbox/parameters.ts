@@ -10,12 +10,17 @@ interface JsonProperty {
 
 /**
  * The daemon's copy of a plugin's parameter schema, rebuilt from the JSON schema the worker
- * derived from the plugin's zod object. The plugin's schema may hold functions (refinements,
- * transforms), which cannot leave its worker; this copy keeps what the form and the CLI need
- * (kinds, bounds, options, defaults, patterns) and validates input before anything is recorded.
- * The worker validates once more with the plugin's own schema before each call.
+ * derived from the plugin's zod object: the plugin's schema may hold functions (refinements,
+ * transforms, messages), which cannot leave its worker. The copy describes the parameters (kinds,
+ * bounds, options, defaults) for the form and the CLI. Validation is the plugin's own: the SDK's
+ * parseParameters validates with `schema.strict().safeParse(values)`, so `strict()` of this copy
+ * answers with `verdict`, the plugin's schema asked in its worker (synchronously, as zod is).
+ * The worker validates once more with its own schema before each call.
  */
-export function parameterSchemaFromJson(json: Record<string, unknown>): ParameterSchema {
+export function parameterSchemaFromJson(
+  json: Record<string, unknown>,
+  verdict: (values: unknown) => unknown,
+): ParameterSchema {
   const properties = (json.properties ?? {}) as Record<string, JsonProperty>;
   const required = new Set((json.required as string[] | undefined) ?? []);
   const shape: Record<string, z.ZodType> = {};
@@ -31,5 +36,9 @@ export function parameterSchemaFromJson(json: Record<string, unknown>): Paramete
     else if (!required.has(name)) field = field.optional();
     shape[name] = field;
   }
-  return z.object(shape);
+  const schema = z.object(shape);
+  Object.defineProperty(schema, 'strict', {
+    value: () => ({ safeParse: verdict }),
+  });
+  return schema;
 }

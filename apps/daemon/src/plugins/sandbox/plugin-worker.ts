@@ -173,16 +173,19 @@ export class PluginWorker {
   }
 
   /**
-   * The plugin's lockRequests(scope): synchronous in the contract, so the daemon blocks on the
-   * answer, at most SYNC_CALL_MS. Throws PluginFaultError when it does not answer or breaks the rules.
+   * Asks the worker a question the contract makes synchronous (lockRequests, a parameter check):
+   * the daemon blocks on the answer, at most SYNC_CALL_MS. Throws PluginFaultError when it does
+   * not answer or throws.
    */
-  lockRequests(scope: unknown): LockRequest[] {
+  askSync(
+    question: { kind: 'lockRequests'; scope: unknown } | { kind: 'parameters'; values: unknown },
+  ): unknown {
     if (this.fault) throw this.fault;
     Atomics.store(this.flag, 0, 0);
-    this.syncPort.postMessage(scope);
+    this.syncPort.postMessage(question);
     if (Atomics.wait(this.flag, 0, 0, SYNC_CALL_MS) === 'timed-out') {
       this.stop(
-        `${this.label}: lockRequests did not answer within ${formatMs(SYNC_CALL_MS)} and was stopped`,
+        `${this.label}: ${question.kind} did not answer within ${formatMs(SYNC_CALL_MS)} and was stopped`,
       );
       throw this.fault!;
     }
@@ -190,9 +193,14 @@ export class PluginWorker {
       | { ok: true; value: unknown }
       | { ok: false; message: string }
       | undefined;
-    if (!answer) throw new PluginFaultError(`${this.label}: lockRequests gave no answer`);
-    if (!answer.ok) throw new PluginFaultError(`${this.label}: lockRequests threw: ${answer.message}`);
-    const requests = answer.value as LockRequest[];
+    if (!answer) throw new PluginFaultError(`${this.label}: ${question.kind} gave no answer`);
+    if (!answer.ok) throw new PluginFaultError(`${this.label}: ${question.kind} threw: ${answer.message}`);
+    return answer.value;
+  }
+
+  /** The plugin's lockRequests(scope), checked. Throws PluginFaultError. */
+  lockRequests(scope: unknown): LockRequest[] {
+    const requests = this.askSync({ kind: 'lockRequests', scope }) as LockRequest[];
     const valid =
       Array.isArray(requests) &&
       requests.every(

@@ -155,12 +155,33 @@ rpc.handle('work', (id: number, method: KeysetMethod, db: number, args: unknown[
 
 rpc.handle('ping', () => 'pong');
 
-// lockRequests is synchronous in the contract: the daemon blocks on `flag` (with a time limit)
-// until this answer is posted, then reads it from the port without waiting for its event loop.
-start.syncPort.on('message', (scope: unknown) => {
+// Synchronous questions (lockRequests, a parameter check): the daemon blocks on `flag` (with a
+// time limit) until this answer is posted, then reads it from the port without its event loop.
+type SyncQuestion = { kind: 'lockRequests'; scope: unknown } | { kind: 'parameters'; values: unknown };
+
+function answerSync(question: SyncQuestion): unknown {
+  if (question.kind === 'lockRequests') return definition!.lockRequests!(question.scope as never);
+  // What parseParameters asks of a schema: the plugin's own, so its messages and refinements hold.
+  const result = definition!.parameters!.strict().safeParse(question.values);
+  return result.success
+    ? { success: true, data: result.data }
+    : {
+        success: false,
+        error: {
+          issues: result.error.issues.map((i) => ({
+            code: i.code,
+            path: i.path.map(String),
+            message: i.message,
+            ...('keys' in i ? { keys: i.keys.map(String) } : {}),
+          })),
+        },
+      };
+}
+
+start.syncPort.on('message', (question: SyncQuestion) => {
   let answer: { ok: true; value: unknown } | { ok: false; message: string };
   try {
-    answer = { ok: true, value: definition!.lockRequests!(scope as never) };
+    answer = { ok: true, value: answerSync(question) };
   } catch (error) {
     answer = { ok: false, message: (error as Error).message };
   }
