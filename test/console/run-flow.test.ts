@@ -1,7 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.ts';
-import { slowFindingWrites } from '../support/slow-writes.ts';
+import { removeSlowFindingWrites, slowFindingWrites } from '../support/slow-writes.ts';
+import { gateFindingWrites, type WriteGate } from '../support/write-gate.ts';
 import { chromiumMissing, launchChromium, newConsoleContext, screenshot } from './support/browser.ts';
 import { checkpoint, InteractionCounter, signInThroughPage } from './support/console-page.ts';
 
@@ -9,14 +10,16 @@ const RUNBOOK = '[data-runbook="findings.lifecycle.backfill"]';
 
 // One operator's session through the life of two runs, in order: a single-tenant run (picker,
 // pause, a lock conflict while it is paused, resume), then an all-tenants run (typed confirmation,
-// ≤ 3 interactions to its detail, live progress), then "Nothing to do". Runs are slowed in the
-// database (slow-writes.ts) so that they last long enough to watch and to pause.
+// ≤ 3 interactions to its detail, live progress), then "Nothing to do". Runs are held part-way in
+// the database (write-gate.ts) while the test watches or pauses them, and let go when it says so:
+// every wait is on a condition, never on the machine being fast enough.
 describe.skipIf(chromiumMissing !== null)('the console in Chromium: running a runbook', () => {
   let d: TestDaemon;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let tenantRunId = '';
+  let gate: WriteGate;
 
   const statusBadge = () => page.locator('[data-testid="run-badges"] [data-badge="status"]');
   const outcomeBadge = () => page.locator('[data-testid="run-badges"] [data-badge="outcome"]');
@@ -42,7 +45,7 @@ describe.skipIf(chromiumMissing !== null)('the console in Chromium: running a ru
   });
 
   it('reveals the tenant picker as soon as "Single tenant" is chosen, without a submit', async () => {
-    await slowFindingWrites(d.t, 1000); // long enough to pause it in the next test
+    gate = await gateFindingWrites(d.t, 2); // the run stands still after two chunks, to be paused
     const dialog = await openRunDialog();
     const picker = dialog.getByRole('combobox', { name: 'Tenant' });
     expect(await dialog.getByRole('radio', { name: 'All tenants' }).isChecked()).toBe(true);
@@ -67,6 +70,9 @@ describe.skipIf(chromiumMissing !== null)('the console in Chromium: running a ru
     const confirm = page.getByRole('alertdialog', { name: 'Pause this run?' });
     expect(await confirm.textContent()).toMatch(/Nothing already written is undone/);
     await confirm.getByRole('button', { name: 'Pause run' }).click();
+    // Recorded by the daemon (the toast follows its answer) before the held chunks may finish.
+    await page.locator('.fui-ToastTitle').filter({ hasText: 'Pause requested' }).first().waitFor();
+    await gate.open(); // the chunks under way finish, then the run stops at its checkpoint
     await statusBadge().filter({ hasText: 'Paused' }).waitFor({ timeout: 20_000 });
     await page.getByText('Paused at a checkpoint. Resume continues from there.').waitFor();
     await checkpoint(page, 'run-paused');
@@ -110,7 +116,8 @@ describe.skipIf(chromiumMissing !== null)('the console in Chromium: running a ru
   });
 
   it('starts an all-tenants run with reason and typed BACKFILL, reaching its detail in at most 3 interactions', async () => {
-    await slowFindingWrites(d.t, 150);
+    await removeSlowFindingWrites(d.t);
+    gate = await gateFindingWrites(d.t, 4); // held after four chunks: the next test watches it
     await page.goto('/system/ops/runbooks');
     const user = new InteractionCounter();
     await user.click(page.locator(RUNBOOK).getByRole('button', { name: 'Run…' }));
@@ -143,25 +150,31 @@ describe.skipIf(chromiumMissing !== null)('the console in Chromium: running a ru
   it('follows the run live, with progress, rate and time left, until it completes', async () => {
     const progress = page.getByTestId('run-progress');
     await progress.waitFor();
-    const seen = new Set<string>();
-    let midShot = false;
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      const percent = await page
-        .getByTestId('progress-percent')
-        .textContent()
-        .catch(() => null);
-      if (percent) seen.add(percent);
-      if (!midShot && percent && percent !== '0%' && percent !== '100%') {
-        midShot = true;
-        expect(await progress.textContent()).toMatch(/records\/s/);
-        await checkpoint(page, 'live-progress');
-      }
-      if ((await outcomeBadge().count()) > 0) break;
-      await page.waitForTimeout(150);
-    }
-    expect(await outcomeBadge().textContent()).toBe('Succeeded');
-    expect(seen.size, `progress values seen: ${[...seen].join(', ')}`).toBeGreaterThanOrEqual(2);
+    const percent = page.getByTestId('progress-percent');
+    const runId = page.url().split('/').at(-1)!;
+    const recorded = async () => {
+      const [row] = await d.t.sql<{ processed: string | null; total: string | null }>(
+        `SELECT progress->>'processed' AS processed, progress->>'total' AS total FROM ops.runs WHERE id = $1`,
+        [runId],
+      );
+      return { processed: Number(row?.processed ?? 0), total: Number(row?.total ?? 0) };
+    };
+    const midway = async () => {
+      const shown = (await percent.textContent().catch(() => null)) ?? '';
+      return /^\d+%$/.test(shown) && shown !== '0%' && shown !== '100%' ? shown : null;
+    };
+    // Chunk by chunk until the run's record shows progress; held there, the page must show it.
+    await gate.stepUntil(async () => (await recorded()).processed > 0);
+    const first = await expect.poll(midway, { timeout: 30_000 }).not.toBeNull().then(midway);
+    expect(await progress.textContent()).toMatch(/records\/s/);
+    await checkpoint(page, 'live-progress');
+    // More chunks, until the record is a whole percent further: the page follows without a reload.
+    const { processed, total } = await recorded();
+    await gate.stepUntil(async () => (await recorded()).processed >= processed + Math.ceil(total / 50));
+    await expect.poll(async () => (await midway()) ?? first, { timeout: 30_000 }).not.toBe(first);
+    expect(Number.parseInt((await midway()) ?? '100', 10)).toBeGreaterThan(Number.parseInt(first!, 10));
+    await gate.open();
+    await outcomeBadge().filter({ hasText: 'Succeeded' }).waitFor({ timeout: 60_000 });
     await page.locator('[data-summary="updated_count"]').waitFor();
     await page.getByRole('list', { name: 'Audit timeline' }).filter({ hasText: 'Run completed' }).waitFor();
     await checkpoint(page, 'run-completed');

@@ -24,6 +24,7 @@ export function TenantPicker({
   const [typed, setTyped] = useState(tenant ? tenant.name : '');
   const query = useDebounced(typed, TENANT_SEARCH_DEBOUNCE_MS);
   // A chosen tenant's name in the box is not a new search: keep listing around the query typed.
+  // Each search text is its own query, so a late answer to an older text never replaces a newer one.
   const search = useQuery(
     trpc.tenants.search.queryOptions(
       { q: tenant && typed === tenant.name ? '' : query, limit: 20 },
@@ -64,7 +65,8 @@ export function TenantPicker({
             {`${t.name} · ${t.externalId}`}
           </Option>
         ))}
-        {search.isSuccess && hits.length === 0 && (
+        {/* Only the answer to the search typed now may say "no match": an older one stands in meanwhile. */}
+        {search.isSuccess && !search.isPlaceholderData && hits.length === 0 && (
           <Option disabled value="" text="">
             {`No tenant matches “${query}”`}
           </Option>

@@ -6,6 +6,7 @@ import { useTRPC } from '../api/trpc.ts';
 import type { RunRecord } from '../api/types.ts';
 import { TOASTER_ID } from '../app/Providers.tsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
+import { newerRun } from './run-snapshot-order.ts';
 
 type Action = 'pause' | 'resume' | 'cancel';
 
@@ -40,7 +41,8 @@ export function RunControls({ run }: { run: RunRecord }) {
   const { dispatchToast } = useToastController(TOASTER_ID);
   const [asking, setAsking] = useState<Action | null>(null);
   const onSuccess = (updated: RunRecord, action: Action) => {
-    queryClient.setQueryData(trpc.runs.get.queryKey({ id: run.id }), updated);
+    // The live snapshots may already be past this answer: keep the newer record.
+    queryClient.setQueryData(trpc.runs.get.queryKey({ id: run.id }), (current) => newerRun(current, updated));
     void queryClient.invalidateQueries({ queryKey: trpc.audit.list.queryKey() });
     setAsking(null);
     dispatchToast(

@@ -1,9 +1,10 @@
-import { skipToken, useQuery, useQueryClient } from '@tanstack/react-query';
+import { replaceEqualDeep, skipToken, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { useEffect, useRef } from 'react';
 import { useTRPC } from '../api/trpc.ts';
 import type { RunRecord } from '../api/types.ts';
 import { isActiveStatus } from '../status/badge-specs.ts';
+import { newerRun } from './run-snapshot-order.ts';
 
 export type LiveState = 'live' | 'connecting' | 'reconnecting' | 'off';
 
@@ -11,17 +12,30 @@ export type LiveState = 'live' | 'connecting' | 'reconnecting' | 'off';
  * The run record, kept current: one `runs.get`, then while the run is active the daemon's
  * `runs.onUpdate` snapshots replace it in the cache as they arrive (twice a second), so every part
  * of the page reads one record. When the run completes the audit timeline is refreshed once.
+ * Answers may land out of order (a refetch begun before the latest snapshot): an older record
+ * never replaces a newer one, so the run never moves backwards on screen.
  */
 export function useLiveRun(id: string) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const run = useQuery(trpc.runs.get.queryOptions({ id }));
+  const run = useQuery(
+    trpc.runs.get.queryOptions(
+      { id },
+      // Applies to fetched answers and to setQueryData alike (TanStack Query's replaceData); the
+      // newer record then shares the unchanged parts of the old one, as by default.
+      {
+        structuralSharing: (current, incoming) =>
+          replaceEqualDeep(current, newerRun(current as RunRecord | undefined, incoming as RunRecord)),
+      },
+    ),
+  );
   const active = run.data ? isActiveStatus(run.data.status) : false;
   const runKey = trpc.runs.get.queryKey({ id });
 
   const subscription = useSubscription(
     trpc.runs.onUpdate.subscriptionOptions(active ? { id } : skipToken, {
-      onData: (snapshot) => queryClient.setQueryData(runKey, snapshot as RunRecord),
+      onData: (snapshot) =>
+        queryClient.setQueryData(runKey, (current) => newerRun(current, snapshot as RunRecord)),
     }),
   );
 

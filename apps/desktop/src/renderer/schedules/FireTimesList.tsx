@@ -12,14 +12,17 @@ export function FireTimesList({
   times,
   timeZone,
   label,
+  busy = false,
 }: {
   times: readonly string[];
   timeZone: string;
   label: string;
+  /** The times answer an earlier input; a newer answer is on its way. */
+  busy?: boolean;
 }) {
   const s = useStyles();
   return (
-    <ul className={s.list} aria-label={label}>
+    <ul className={s.list} aria-label={label} aria-busy={busy || undefined} data-current={!busy}>
       {times.map((iso) => (
         <li key={iso} className={s.item}>
           <Text size={200} wrap={false}>

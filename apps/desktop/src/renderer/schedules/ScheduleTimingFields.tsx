@@ -76,7 +76,12 @@ export function ScheduleTimingFields({
         {preview.error ? (
           <ErrorState error={preview.error} />
         ) : preview.times.length > 0 ? (
-          <FireTimesList times={preview.times} timeZone={timezone} label="Next fire times" />
+          <FireTimesList
+            times={preview.times}
+            timeZone={preview.timeZone}
+            label="Next fire times"
+            busy={!preview.current}
+          />
         ) : cronError ? (
           <Text size={200} className={s.muted}>
             Correct the cron expression to see when it fires.
@@ -88,7 +93,7 @@ export function ScheduleTimingFields({
               : 'Enter a cron expression to see when it fires.'}
           </Text>
         )}
-        {preview.isFetching && preview.times.length > 0 && (
+        {!preview.current && preview.times.length > 0 && (
           <Spinner size="extra-tiny" label="Updating the preview…" labelPosition="after" />
         )}
       </section>

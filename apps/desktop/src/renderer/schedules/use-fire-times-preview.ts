@@ -1,14 +1,20 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useRef } from 'react';
 import { fieldErrorOf } from '../api/api-error.ts';
 import { useTRPC } from '../api/trpc.ts';
 import { useDebounced } from '../components/use-debounced.ts';
+import { fromPreviewKey, type PreviewAnswer, previewKey, previewView } from './preview-answer.ts';
 
 /** Asked again once typing pauses, not on every key of the expression. */
 export const PREVIEW_DEBOUNCE_MS = 350;
 const PREVIEW_COUNT = 5;
 
 export interface FireTimesPreview {
-  times: string[];
+  times: readonly string[];
+  /** The zone `times` were worked out for (the typed one once the preview has caught up). */
+  timeZone: string;
+  /** `times` answer exactly what is typed now. */
+  current: boolean;
   /** The daemon's verdict on the expression or the zone, by field ("cron", "timezone"). */
   fieldError: { field: string; message: string } | null;
   /** The preview failed for another reason (daemon unreachable…). */
@@ -18,25 +24,32 @@ export interface FireTimesPreview {
 
 /**
  * The next fire times of what the operator is typing (`schedules.preview`): the daemon's cron
- * parser judges the expression, so the form learns it is wrong before Save.
+ * parser judges the expression, so the form learns it is wrong before Save. Each (cron, zone) pair
+ * is its own query, so a late answer for an older pair can never overwrite a newer one; while the
+ * newest is on its way the last answer stays, shown on the clock of the zone it was computed for.
  */
 export function useFireTimesPreview(cron: string, timezone: string): FireTimesPreview {
   const trpc = useTRPC();
-  // Each string on its own: a new object every render would never settle.
-  const settledCron = useDebounced(cron.trim(), PREVIEW_DEBOUNCE_MS);
-  const settledZone = useDebounced(timezone, PREVIEW_DEBOUNCE_MS);
-  const input = { cron: settledCron, timezone: settledZone };
+  // One string for the pair: a new object every render would never settle.
+  const input = fromPreviewKey(useDebounced(previewKey(cron, timezone), PREVIEW_DEBOUNCE_MS));
   const preview = useQuery(
     trpc.schedules.preview.queryOptions(
       { ...input, count: PREVIEW_COUNT },
       { enabled: input.cron !== '', placeholderData: keepPreviousData, staleTime: 30_000 },
     ),
   );
+  // The last real answer and the pair it answers (placeholder data belongs to an earlier pair).
+  const answered = useRef<PreviewAnswer | null>(null);
+  if (preview.isSuccess && !preview.isPlaceholderData) {
+    answered.current = { ...input, times: preview.data.nextFireTimes };
+  }
   const named = fieldErrorOf(preview.error);
+  const pending = preview.isFetching || previewKey(cron, timezone) !== previewKey(input.cron, input.timezone);
+  const view = previewView(preview.isError ? null : answered.current, { cron, timezone }, pending);
   return {
-    times: preview.isError || input.cron === '' ? [] : (preview.data?.nextFireTimes ?? []),
+    ...view,
     fieldError: named ? { field: named.field, message: named.message } : null,
     error: preview.isError && !named ? preview.error : null,
-    isFetching: preview.isFetching || input.cron !== cron.trim() || input.timezone !== timezone,
+    isFetching: pending,
   };
 }
