@@ -1,10 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import {
-  defaultLockRequests,
   describeParameters,
-  describeScope,
-  filterSummary,
   type LockRequest,
   ParameterError,
   type PreflightEstimate,
@@ -17,7 +14,7 @@ import {
 import type { AuditAction, AuditLog } from '../audit/index.ts';
 import type { Database } from '../db/connection.ts';
 import { ConflictError, InputError, NotAllowedError, NothingToDoError, OpsError } from '../errors.ts';
-import { leaseHeld, locksConflict, RunLease, RunLockSession } from '../locks/index.ts';
+import { leaseHeld, RunLease, RunLockSession } from '../locks/index.ts';
 import type { PluginRegistry } from '../plugins/index.ts';
 import { resolveScope, resolveScopeByExternalId } from '../tenants/index.ts';
 import { RunAssistant } from './assist.ts';
@@ -25,10 +22,12 @@ import type { WorkSettings } from './chunk-driver.ts';
 import { type Execution, executeRun, recordAuditFailure } from './executor.ts';
 import { affectedOf, checkWork, pluginReader } from './preflight-checks.ts';
 import { validateReason } from './reasons.ts';
+import { auditRunEvent, type RunAuditExtra } from './run-audit.ts';
+import { reapInterrupted } from './run-reaper.ts';
 import { type Actor, actorLabel, type RunProgress, type RunRecord } from './run-record.ts';
 import type { RunListFilter, RunRepository } from './run-repository.ts';
+import { leasedConflictingRun, lockConflictError, lockRequestsOf } from './scope-locks.ts';
 import type { RunStatus } from './state-machine.ts';
-import { WorkUnits } from './work-units.ts';
 
 /** The capability every run needs, beyond the runbook's own. */
 export const RUN_CAPABILITY = 'platform.runbooks.run';
@@ -343,36 +342,12 @@ export class RunService {
     return done;
   }
 
-  /**
-   * Another active run whose locks conflict with `wanted` and whose owner still holds its lease.
-   * Free advisory locks do not prove the scope free: a run whose lock connection dropped still
-   * writes (fenced by its lease) until it stops or takes its locks again.
-   */
-  private async leasedConflicting(wanted: readonly LockRequest[]): Promise<RunRecord | null> {
-    for (const run of await this.deps.runs.listActive()) {
-      if (!locksConflict(wanted, (run.context.locks as LockRequest[] | undefined) ?? [])) continue;
-      if (await leaseHeld(this.deps.db.pool, run.id)) return run;
-    }
-    return null;
+  private leasedConflicting(wanted: readonly LockRequest[]): Promise<RunRecord | null> {
+    return leasedConflictingRun(this.deps.db.pool, this.deps.runs, wanted);
   }
 
-  private async lockConflict(
-    def: RunbookDefinition,
-    scope: ResolvedScope,
-    wanted: LockRequest[],
-  ): Promise<ConflictError> {
-    const holder = (await this.deps.runs.listActive()).find((run) =>
-      locksConflict(wanted, (run.context.locks as LockRequest[] | undefined) ?? []),
-    );
-    if (!holder) {
-      return new ConflictError(
-        `another run of ${def.id} holds the lock for ${describeScope(scope)}; try again when it ends`,
-      );
-    }
-    return new ConflictError(
-      `run ${holder.id} (${describeScope(holder.scope)}, by ${holder.actorLabel}) holds the lock for ${def.id} since ${holder.createdAt}`,
-      { runId: holder.id, actor: holder.actorLabel, startedAt: holder.startedAt ?? holder.createdAt },
-    );
+  private lockConflict(def: RunbookDefinition, scope: ResolvedScope, wanted: LockRequest[]) {
+    return lockConflictError(this.deps.runs, def, scope, wanted);
   }
 
   private async auditRefusal(request: StartRunRequest, error: OpsError): Promise<void> {
@@ -400,78 +375,18 @@ export class RunService {
   }
 
   /**
-   * Ends queued or running runs whose owner provably stopped — its lease ran out, not merely one
-   * of its connections dropped — as `completed/failed` with an `interrupted` reason. Taking the
-   * lease over bumps the fence first, so the old owner can never commit again, and waits for a
-   * chunk of it that is already past its fence check. The record's counts are reconciled from the
-   * committed work units (what was really written). Paused runs are left alone: they wait,
-   * checkpointed, for any daemon to resume them.
+   * Ends runs whose owner provably stopped (lease run out) as interrupted, counts reconciled from
+   * their committed work units: see run-reaper.ts.
    */
-  async reapInterrupted(): Promise<RunRecord[]> {
-    const candidates = (await this.deps.runs.listActive()).filter((r) => r.status !== 'paused');
-    const reaped: RunRecord[] = [];
-    const pool = this.deps.db.pool;
-    for (const run of candidates) {
-      if (await leaseHeld(pool, run.id)) continue;
-      await RunLease.adoptOrphan(pool, run.id, this.deps.leaseMs * 2);
-      const lease = await RunLease.takeOver(pool, run.id, `reaper:${this.workerName}`, this.deps.leaseMs);
-      if (!lease) continue;
-      const totals = await new WorkUnits(pool).totals(run.id);
-      const written = totals.units > 0 ? totals : null;
-      const interrupted = {
-        reason: 'interrupted',
-        message: 'the process running it stopped (its lease ran out) before it finished',
-        last_heartbeat_at: run.heartbeatAt,
-        checkpoint: written?.lowWater ?? run.context.checkpoint ?? null,
-        detected_at: new Date().toISOString(),
-      };
-      if (written) {
-        await this.deps.runs.recordProgress(
-          run.id,
-          {
-            total: Math.max(written.totalItems ?? written.processed, written.processed),
-            processed: written.processed,
-            updated: written.updated,
-            rowsPerSecond: 0,
-            etaSeconds: null,
-            cursor: written.lowWater,
-          },
-          { checkpoint: written.lowWater, failures: written.failures },
-        );
-      }
-      const updated = written?.updated ?? run.progress.updated ?? 0;
-      const moved = await this.deps.runs.transition(run, 'completed', 'failed', {
-        summary: filterSummary(
-          {
-            updated_count: updated,
-            total_scanned: written?.processed ?? run.progress.processed ?? 0,
-            error_count: (written?.failures.length ?? 0) + 1,
-          },
-          this.runbookOrNull(run.type)?.summaryKeys ?? [],
-        ),
-        contextPatch: {
-          interrupted,
-          updated_count: updated,
-          ...(written ? { failures: written.failures } : {}),
-        },
-      });
-      await lease.release();
-      if (!moved) continue;
-      reaped.push(await this.deps.runs.get(run.id));
-      await this.audited(run, 'run.interrupted', {
-        outcome: 'failed',
-        details: {
-          last_heartbeat_at: run.heartbeatAt,
-          checkpoint: interrupted.checkpoint,
-          updated_count: updated,
-        },
-      });
-    }
-    return reaped;
-  }
-
-  private runbookOrNull(id: string): RunbookDefinition | null {
-    return this.deps.registry.runbooks.get(id) ?? null;
+  reapInterrupted(): Promise<RunRecord[]> {
+    return reapInterrupted({
+      pool: this.deps.db.pool,
+      runs: this.deps.runs,
+      audit: this.deps.audit,
+      registry: this.deps.registry,
+      leaseMs: this.deps.leaseMs,
+      reaperName: `reaper:${this.workerName}`,
+    });
   }
 
   /** True while the run's owner holds its lease. */
@@ -479,25 +394,8 @@ export class RunService {
     return leaseHeld(this.deps.db.pool, runId);
   }
 
-  /** Writes a run's audit event; a failed write is kept on the run. */
-  private async audited(
-    run: RunRecord,
-    action: AuditAction,
-    extra: { outcome?: string; details?: Record<string, unknown>; by?: Actor; ip?: string | null } = {},
-  ): Promise<void> {
-    const by = extra.by ?? run.actor;
-    const written = await this.deps.audit.record({
-      action,
-      actorLabel: actorLabel(by),
-      actor: by,
-      runId: run.id,
-      runbookId: run.type,
-      scope: run.scope,
-      outcome: extra.outcome ?? null,
-      ip: extra.ip ?? null,
-      details: extra.details ?? {},
-    });
-    if (!written.ok) await recordAuditFailure(this.deps.runs, run.id, written.error);
+  private audited(run: RunRecord, action: AuditAction, extra: RunAuditExtra = {}): Promise<void> {
+    return auditRunEvent(this.deps, run, action, extra);
   }
 
   /** Throws InputError (field `id`) when the run is not in a state the action applies to. */
@@ -611,11 +509,6 @@ export class RunService {
   requestCancel(id: string): Promise<void> {
     return this.deps.runs.requestAction(id, 'cancel');
   }
-}
-
-/** The runbook's own lock hierarchy, or the default one over its id and the resources it writes. */
-function lockRequestsOf(def: RunbookDefinition, scope: ResolvedScope): LockRequest[] {
-  return def.lockRequests?.(scope) ?? defaultLockRequests(def.id, scope, def.resources ?? []);
 }
 
 /** Throws InputError naming the parameter (`params.<name>`). */
