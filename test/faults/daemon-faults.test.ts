@@ -13,7 +13,7 @@ import { type OwnPostgres, startOwnPostgres } from '../support/own-postgres.ts';
 const RUNBOOK = 'findings.lifecycle.backfill';
 const ALL = ['--reason-code', 'INCIDENT', '--reason-text', 'restart test', '--confirm', 'BACKFILL', '--json'];
 
-describe('a daemon and a run while PostgreSQL restarts', () => {
+describe('a daemon and a run while PostgreSQL restarts', { timeout: 300_000 }, () => {
   let server: OwnPostgres;
   let url: string;
   let admin: pg.Pool;

@@ -58,7 +58,7 @@ async function runPassing(f: Fixture, processed: number): Promise<string> {
           [processed],
         )
       )[0],
-    60_000,
+    180_000,
     `the run to pass ${processed} findings`,
   );
   return run.id;
@@ -95,7 +95,8 @@ function lastLine(result: CliResult) {
   return result.json<{ run_id?: string; outcome?: string; status?: string; error?: { code: string } }>();
 }
 
-describe('exec when its connections are terminated', () => {
+// Real processes on a loaded machine: generous deadlines; every wait inside is on a condition.
+describe('exec when its connections are terminated', { timeout: 300_000 }, () => {
   for (const [kind, applicationName] of [
     ['its pool (chunk workers, progress, audit)', 'ops-daemon'],
     ['its lock connection', 'ops-daemon-lock'],
@@ -155,7 +156,7 @@ describe('exec when its connections are terminated', () => {
   });
 });
 
-describe('exec when the database goes away', () => {
+describe('exec when the database goes away', { timeout: 300_000 }, () => {
   it('exits 5 with a result line; the next exec ends the run as interrupted with its true counts and finishes', async () => {
     const f = await prepare({ OPS_DB_OUTAGE_MS: '2000' });
     proxy = await startTcpProxy(f.t.url);

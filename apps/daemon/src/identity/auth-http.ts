@@ -41,7 +41,9 @@ export function authHttpHandler(deps: AuthHttpDeps) {
           : null;
       response =
         screened ??
-        (await deps.handle(new Request(url, { method: req.method, headers, body: body ?? undefined })));
+        (await deps.handle(
+          new Request(url, { method: req.method, headers, body: body ? new Uint8Array(body) : undefined }),
+        ));
       if (response.status >= 500) {
         // better-auth answered an internal error itself: its words go to the log only.
         const errorId = errorIdOf(response);
