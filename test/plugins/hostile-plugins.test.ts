@@ -31,6 +31,14 @@ describe('hostile plugins run off the daemon event loop', () => {
     ),
     writePlugin(
       root,
+      'sleeps',
+      hostilePlugin('hostile.preflight.sleeps', {
+        preflight:
+          "async (ctx) => { await ctx.db.query('SELECT pg_sleep(600)'); return { affected_count: 1 }; }",
+      }),
+    ),
+    writePlugin(
+      root,
       'late',
       hostilePlugin('hostile.late.rejection', {
         top: "setTimeout(() => { Promise.reject(new Error('late boom')); }, 300);",
@@ -124,6 +132,28 @@ describe('hostile plugins run off the daemon event loop', () => {
     );
     expect(error.message).toBe(
       'runbook hostile.preflight.hangs: its preflight did not finish within 1500 ms (OPS_PREFLIGHT_TIMEOUT_MS) and was stopped',
+    );
+    expect(await health()).toBe(200);
+  });
+
+  it('cancels the statement of a preflight stopped for its time limit: nothing of it runs on in the database', async () => {
+    const error = await errorOf(
+      api.runbooks.preflight.mutate({ runbookId: 'hostile.preflight.sleeps', scope: { kind: 'all' } }),
+    );
+    expect(error.message).toContain(
+      'runbook hostile.preflight.sleeps: its preflight did not finish within 1500 ms',
+    );
+    await waitFor(
+      async () =>
+        (
+          await d.t.sql(
+            "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(600)%' AND state = 'active' AND pid <> pg_backend_pid()",
+          )
+        ).length === 0
+          ? true
+          : undefined,
+      20_000,
+      "the stopped preflight's statement to be cancelled",
     );
     expect(await health()).toBe(200);
   });

@@ -134,6 +134,22 @@ export function inTransaction<T>(
   });
 }
 
+/**
+ * Cancels what `client`'s backend is running, from another connection: a plugin call stopped for
+ * its time limit must not leave its statement running (and holding locks) on the server after the
+ * daemon gave the connection up. Never throws.
+ */
+export async function cancelBackendStatement(
+  pool: pg.Pool,
+  client: pg.PoolClient | pg.Client,
+): Promise<void> {
+  const pid = (client as unknown as { processID?: number }).processID;
+  if (!pid) return;
+  const cancel: pg.QueryConfig = { text: 'SELECT pg_cancel_backend($1)', values: [pid] };
+  Object.assign(cancel, { query_timeout: 2000 }); // node-postgres option missing from its types
+  await pool.query(cancel).catch(() => {});
+}
+
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }

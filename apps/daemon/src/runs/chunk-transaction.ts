@@ -1,6 +1,6 @@
 import type { ChunkRange, KeysetWork, SqlExecutor } from '@ops/runbook-sdk';
 import type pg from 'pg';
-import { isConnectionError, sqlExecutor } from '../db/connection.ts';
+import { cancelBackendStatement, isConnectionError, sqlExecutor } from '../db/connection.ts';
 import { checkFence, type Fence, LeaseLostError } from '../locks/index.ts';
 import { asRunbookRole } from './plugin-executors.ts';
 import {
@@ -119,8 +119,12 @@ export async function runChunkTransaction(input: ChunkTransactionInput): Promise
       return { kind: 'chunk', unitNo: unit.unitNo, items: next.items, ...written };
     } catch (error) {
       broken = error as Error;
-      // A hung plugin may still own the connection: discard it rather than roll back on it.
-      if (error instanceof PluginFaultError) throw error;
+      // A hung plugin may still own the connection: discard it rather than roll back on it, and
+      // cancel what its backend still runs, so no statement of a stopped chunk outlives it.
+      if (error instanceof PluginFaultError) {
+        await cancelBackendStatement(pool, client);
+        throw error;
+      }
       await client.query('ROLLBACK').catch(() => {});
       if (error instanceof LeaseLostError) throw error;
       if (error instanceof ChunkFailed && !isolating) {

@@ -6,7 +6,7 @@ import type {
   SqlExecutor,
 } from '@ops/runbook-sdk';
 import type pg from 'pg';
-import { isConnectionError, sqlExecutor } from '../db/connection.ts';
+import { cancelBackendStatement, isConnectionError, sqlExecutor } from '../db/connection.ts';
 import { ConflictError, NothingToDoError } from '../errors.ts';
 import { withPluginRole } from '../plugins/containment/index.ts';
 import { PluginFaultError } from './plugin-faults.ts';
@@ -65,6 +65,9 @@ async function readOnlyCall<T>(
     return await read(ctx);
   } catch (error) {
     broken = error as Error;
+    // Stopped for its time limit: its statement may still run on the server. Cancel it first, or
+    // the ROLLBACK below waits behind it.
+    if (error instanceof PluginFaultError) await cancelBackendStatement(pool, client);
     throw error;
   } finally {
     // Always rolled back: a read has nothing to keep, and SET LOCAL tuning ends with it.
