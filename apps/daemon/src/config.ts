@@ -86,6 +86,9 @@ const EnvSchema = z.object({
       return parsed.allowance;
     })
     .optional(),
+  // In-app notifications of runs that succeeded: off unless asked for (failures, part-successes and
+  // cancels always notify the operator concerned). Alert destinations have their own switch.
+  OPS_NOTIFY_SUCCESS_IN_APP: z.enum(['true', 'false'], "must be 'true' or 'false'").default('false'),
   // The key material alert secrets are sealed with (alerts/secret-box.ts); OPS_SECRET (or the
   // data folder's secret) when unset.
   OPS_ALERT_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -117,6 +120,8 @@ export interface OpsConfig {
   /** OPS_ALERT_ALLOW_PRIVATE_HOSTS; undefined when unset (no private address allowed). */
   alertPrivateHosts: PrivateHostAllowance | undefined;
   alertSecretKey: string | undefined;
+  /** OPS_NOTIFY_SUCCESS_IN_APP: whether a succeeded run notifies its operator in the app. */
+  notifySuccessInApp: boolean;
 }
 
 /** Chunked work: workers per run in this daemon, chunk sizing, write budget, health limits. */
@@ -204,5 +209,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
     scheduleSyncMs: e.OPS_SCHEDULE_SYNC_MS,
     alertPrivateHosts: e.OPS_ALERT_ALLOW_PRIVATE_HOSTS,
     alertSecretKey: e.OPS_ALERT_SECRET_KEY,
+    notifySuccessInApp: e.OPS_NOTIFY_SUCCESS_IN_APP === 'true',
   };
 }

@@ -27,6 +27,7 @@ export interface AlertingOptions {
     | 'alertSecretKey'
     | 'secret'
     | 'dataDir'
+    | 'notifySuccessInApp'
   >;
   /** The base of "View run" links. */
   publicUrl: string;
@@ -98,6 +99,7 @@ export function createAlerting(o: AlertingOptions): Alerting {
     notifications: o.notifications,
     publicUrl: o.publicUrl,
     runbookTitle: o.runbookTitle,
+    notifySuccessInApp: o.config.notifySuccessInApp,
     onEnqueued: () => worker.nudge(),
   });
   const service = new AlertsService({

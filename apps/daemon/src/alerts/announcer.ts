@@ -20,6 +20,8 @@ export interface AnnouncerDeps {
   notifications: NotificationStore;
   publicUrl: string;
   runbookTitle: (runbookId: string) => string | null;
+  /** Whether a succeeded run notifies its operator in the app (OPS_NOTIFY_SUCCESS_IN_APP; off by default). */
+  notifySuccessInApp: boolean;
   /** Called after deliveries were enqueued (the worker looks at once). */
   onEnqueued: () => void;
 }
@@ -33,7 +35,9 @@ function wants(destination: Destination, event: AlertEvent): boolean {
   return destination.enabled && (event !== 'run.succeeded' || destination.notifyOnSuccess);
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+/** Counts as operators read them: 5,815, not 5815 (one locale, whatever the server's). */
+const formatCount = (n: number) => n.toLocaleString('en-US');
+const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * Turns a finished run (or a drifted preflight) into an in-app notification for the operator
@@ -55,7 +59,9 @@ export class Announcer {
         [run.id],
       );
       if (claim.rowCount !== 1) return false;
-      if (recipient) await this.deps.notifications.create(recipient, this.notificationFor(run), db);
+      if (recipient && this.notifiesInApp(run)) {
+        await this.deps.notifications.create(recipient, this.notificationFor(run), db);
+      }
       if (event && destinations.length) {
         const message = runFinishedMessage(run, event, {
           runbookTitle: this.deps.runbookTitle(run.type),
@@ -136,15 +142,20 @@ export class Announcer {
     return (rows[0]?.id as string | undefined) ?? null;
   }
 
+  /** Success is the expected end: the operator hears of it only where asked for. */
+  private notifiesInApp(run: RunRecord): boolean {
+    return run.outcome !== 'succeeded' || this.deps.notifySuccessInApp;
+  }
+
   private notificationFor(run: RunRecord) {
     const s = run.summary;
     const counts = [
-      `updated ${s.updated_count ?? 0} of ${s.affected_count ?? 0}`,
+      `updated ${formatCount(s.updated_count ?? 0)} of ${formatCount(s.affected_count ?? 0)}`,
       ...(s.error_count ? [plural(s.error_count, 'error')] : []),
     ].join(', ');
     return {
       kind: `run.${run.outcome}`,
-      title: `Run ${run.id} ${run.outcome.replace('_', ' ')}`,
+      title: `Run #${run.id} ${run.outcome.replace('_', ' ')}`,
       body: `${run.type} on ${describeScope(run.scope)}: ${counts}`,
       runId: run.id,
     };

@@ -5,6 +5,7 @@ export const AUDIT_ACTIONS = [
   'run.started',
   'run.completed',
   'run.failed',
+  'run.cancelled',
   'run.refused',
   'run.interrupted',
   'run.pause_requested',
@@ -44,7 +45,8 @@ export interface AuditEventInput {
 export interface AuditEvent {
   id: string;
   occurredAt: string;
-  action: string;
+  /** Typed so the console's labels must cover every action (a row written by an older daemon may hold one no longer listed). */
+  action: AuditAction;
   actorLabel: string;
   runId: string | null;
   runbookId: string | null;

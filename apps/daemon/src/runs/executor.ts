@@ -377,7 +377,7 @@ async function finish(
     },
   });
   const written = await audit.record({
-    action: outcome === 'failed' ? 'run.failed' : 'run.completed',
+    action: endedAuditAction(outcome),
     actorLabel: current.actorLabel,
     actor: current.actor,
     runId: current.id,
@@ -388,6 +388,16 @@ async function finish(
   });
   if (!written.ok) await recordAuditFailure(runs, current.id, written.error);
   return runs.get(current.id);
+}
+
+/**
+ * The audit action of a run's end, one home for every path that ends one (the executor, a cancel
+ * while paused): a cancelled run is told as cancelled, never as completed.
+ */
+export function endedAuditAction(outcome: FinalOutcome): 'run.completed' | 'run.failed' | 'run.cancelled' {
+  if (outcome === 'failed') return 'run.failed';
+  if (outcome === 'cancelled') return 'run.cancelled';
+  return 'run.completed';
 }
 
 /** Keeps an audit write failure on the run, so it is not only in a log nobody reads. */

@@ -19,7 +19,7 @@ import type { PluginRegistry } from '../plugins/index.ts';
 import { resolveScope, resolveScopeByExternalId } from '../tenants/index.ts';
 import { RunAssistant } from './assist.ts';
 import type { WorkSettings } from './chunk-driver.ts';
-import { type Execution, executeRun, recordAuditFailure } from './executor.ts';
+import { endedAuditAction, type Execution, executeRun, recordAuditFailure } from './executor.ts';
 import { affectedOf, checkWork, pluginReader } from './preflight-checks.ts';
 import { validateReason } from './reasons.ts';
 import { auditRunEvent, type RunAuditExtra } from './run-audit.ts';
@@ -475,7 +475,11 @@ export class RunService {
       await this.deps.runs.transition(run, 'completed', 'cancelled', {
         contextPatch: { cancelled_while: 'paused' },
       });
-      await this.audited(run, 'run.completed', { outcome: 'cancelled', by: by.actor, ip: by.ip });
+      await this.audited(run, endedAuditAction('cancelled'), {
+        outcome: 'cancelled',
+        by: by.actor,
+        ip: by.ip,
+      });
     } else {
       await this.deps.runs.requestAction(id, 'cancel');
       await this.audited(run, 'run.cancel_requested', { by: by.actor, ip: by.ip });

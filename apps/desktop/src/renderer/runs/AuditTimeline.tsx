@@ -47,7 +47,11 @@ export function AuditTimeline({ runId }: { runId: string }) {
             <time dateTime={e.occurredAt}>{formatDateTime(e.occurredAt)}</time>
           </Text>
           <div className={s.what}>
-            <Badge appearance="tint" color={auditActionColor(e.action)} style={{ whiteSpace: 'nowrap' }}>
+            <Badge
+              appearance="tint"
+              color={auditActionColor(e.action, e.outcome)}
+              style={{ whiteSpace: 'nowrap' }}
+            >
               {auditActionLabel(e.action)}
             </Badge>
             <Text size={200}>by {e.actorLabel}</Text>
