@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import type { Page } from '../db/keyset-page.ts';
+import { type AuditListFilter, listAuditEvents } from './audit-list.ts';
 
 /** Every action the audit log knows, in one place. */
 export const AUDIT_ACTIONS = [
@@ -101,34 +103,8 @@ export class AuditLog {
     }
   }
 
-  async list(filter: {
-    limit: number;
-    cursor?: string;
-    action?: string;
-    runId?: string;
-  }): Promise<{ items: AuditEvent[]; nextCursor: string | null }> {
-    const result = await this.pool.query(
-      `SELECT id, occurred_at, action, actor_label, run_id, runbook_id, scope, outcome, ip, details
-         FROM ops.audit_events
-        WHERE ($1::bigint IS NULL OR id < $1) AND ($2::text IS NULL OR action = $2)
-          AND ($3::bigint IS NULL OR run_id = $3)
-        ORDER BY id DESC LIMIT $4`,
-      [filter.cursor ?? null, filter.action ?? null, filter.runId ?? null, filter.limit + 1],
-    );
-    const items = result.rows.slice(0, filter.limit).map(
-      (r): AuditEvent => ({
-        id: String(r.id),
-        occurredAt: (r.occurred_at as Date).toISOString(),
-        action: r.action,
-        actorLabel: r.actor_label,
-        runId: r.run_id === null ? null : String(r.run_id),
-        runbookId: r.runbook_id,
-        scope: r.scope,
-        outcome: r.outcome,
-        ip: r.ip,
-        details: r.details,
-      }),
-    );
-    return { items, nextCursor: result.rows.length > filter.limit ? (items.at(-1)?.id ?? null) : null };
+  /** One page of events, filtered and sorted (newest first by default). Throws InputError (cursor). */
+  list(filter: AuditListFilter): Promise<Page<AuditEvent>> {
+    return listAuditEvents(this.pool, filter);
   }
 }

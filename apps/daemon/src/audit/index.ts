@@ -1,3 +1,4 @@
+export { AUDIT_SORT_KEY_NAMES, type AuditListFilter, type AuditSortKey } from './audit-list.ts';
 export {
   AUDIT_ACTIONS,
   type AuditAction,

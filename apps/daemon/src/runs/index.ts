@@ -1,8 +1,9 @@
 export { REASON_CODES, REASON_TEXT_MAX, type ReasonCode, validateReason } from './reasons.ts';
 export { RunInterruptedError } from './run-interrupted.ts';
+export { RUN_SORT_KEY_NAMES, type RunListFilter, type RunSortKey } from './run-list.ts';
 export type { Actor, RunFailure, RunProgress, RunRecord } from './run-record.ts';
 export { actorLabel } from './run-record.ts';
-export { type RunListFilter, RunRepository } from './run-repository.ts';
+export { RunRepository } from './run-repository.ts';
 export {
   type Authorize,
   PREFLIGHT_CAPABILITY,

@@ -1,6 +1,8 @@
 import type { ResolvedScope, Summary } from '@ops/runbook-sdk';
-import { Op, type Sequelize, type WhereOptions } from 'sequelize';
+import type { Sequelize } from 'sequelize';
+import { keysetPage, type Page } from '../db/keyset-page.ts';
 import { NotFoundError } from '../errors.ts';
+import { type RunListFilter, runListSpec } from './run-list.ts';
 import {
   type Actor,
   actorLabel,
@@ -24,14 +26,6 @@ export interface NewRun {
   params: Record<string, unknown>;
   context: Record<string, unknown>;
   owner: { token: string; host: string; pid: number };
-}
-
-export interface RunListFilter {
-  runbookId?: string;
-  status?: RunStatus;
-  limit: number;
-  /** The id of the last run of the previous page (runs are listed newest first). */
-  cursor?: string;
 }
 
 /** The ops.runs table. Status changes go through `transition`, which checks the state machine. */
@@ -71,19 +65,14 @@ export class RunRepository {
     return toRunRecord(row as unknown as RunRow);
   }
 
-  async list(filter: RunListFilter): Promise<{ items: RunRecord[]; nextCursor: string | null }> {
-    const where: WhereOptions<RunRow> = {};
-    if (filter.runbookId) where.type = filter.runbookId;
-    if (filter.status) where.status = filter.status;
-    if (filter.cursor) where.id = { [Op.lt]: filter.cursor };
-    const rows = (await this.model.findAll({
-      where,
-      order: [['id', 'DESC']],
-      limit: filter.limit + 1,
-      raw: true,
-    })) as unknown as RunRow[];
-    const items = rows.slice(0, filter.limit).map(toRunRecord);
-    return { items, nextCursor: rows.length > filter.limit ? (items.at(-1)?.id ?? null) : null };
+  /** One page of runs, filtered and sorted (newest first by default). Throws InputError (cursor). */
+  async list(filter: RunListFilter): Promise<Page<RunRecord>> {
+    const page = await keysetPage(
+      async (sql, bind) => (await this.sequelize.query(sql, { bind }))[0] as Record<string, unknown>[],
+      runListSpec(filter),
+      { ...filter, direction: filter.direction ?? 'desc' },
+    );
+    return { ...page, items: page.items.map((row) => toRunRecord(row as unknown as RunRow)) };
   }
 
   async listActive(): Promise<RunRecord[]> {

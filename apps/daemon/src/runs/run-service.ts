@@ -23,9 +23,10 @@ import { endedAuditAction, type Execution, executeRun, recordAuditFailure } from
 import { affectedOf, checkWork, pluginReader } from './preflight-checks.ts';
 import { validateReason } from './reasons.ts';
 import { auditRunEvent, type RunAuditExtra } from './run-audit.ts';
+import type { RunListFilter } from './run-list.ts';
 import { reapInterrupted } from './run-reaper.ts';
 import { type Actor, actorLabel, type RunProgress, type RunRecord } from './run-record.ts';
-import type { RunListFilter, RunRepository } from './run-repository.ts';
+import type { RunRepository } from './run-repository.ts';
 import { leasedConflictingRun, lockConflictError, lockRequestsOf } from './scope-locks.ts';
 import type { RunStatus } from './state-machine.ts';
 

@@ -1,9 +1,15 @@
 import { z } from 'zod';
 import { PLATFORM_CAPABILITIES } from '../../identity/capabilities.ts';
-import type { RunRecord } from '../../runs/index.ts';
+import { RUN_SORT_KEY_NAMES, type RunRecord, type RunSortKey } from '../../runs/index.ts';
 import { authorizeFor, capabilityProcedure, router } from '../trpc.ts';
 import { actorOf } from './actor.ts';
-import { idSchema, pageSchema, runbookIdSchema, runStatusSchema } from './schemas.ts';
+import {
+  actorFilterSchema,
+  idSchema,
+  runbookIdSchema,
+  runStatusSchema,
+  sortedPageSchema,
+} from './schemas.ts';
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -27,9 +33,10 @@ export const runsRouter = router({
     .input(
       z
         .object({
-          ...pageSchema,
+          ...sortedPageSchema(RUN_SORT_KEY_NAMES as [RunSortKey, ...RunSortKey[]]),
           runbookId: runbookIdSchema.optional(),
           status: runStatusSchema.optional(),
+          actor: actorFilterSchema.optional(),
         })
         .default({ limit: 50 }),
     )

@@ -13,7 +13,12 @@ export const BIGINT_MAX = 9_223_372_036_854_775_807n;
 export const idSchema = z
   .string()
   .regex(/^\d{1,19}$/, 'must be an id (decimal digits)')
-  .refine((value) => BigInt(value) <= BIGINT_MAX, `must be an id of at most ${BIGINT_MAX}`);
+  // zod runs every check even after the pattern failed: only digits may reach BigInt, which throws
+  // (a SyntaxError in library words, without the field) on anything else.
+  .refine(
+    (value) => !/^\d{1,19}$/.test(value) || BigInt(value) <= BIGINT_MAX,
+    `must be an id of at most ${BIGINT_MAX}`,
+  );
 
 /** A runbook id as plugins declare them; the registry decides whether it exists. */
 export const runbookIdSchema = z.string().min(1, 'is required').max(200);
@@ -33,6 +38,19 @@ export const pageSchema = {
   cursor: idSchema.optional(),
   limit: z.number().int().min(1).max(200).default(50),
 };
+
+/** A sortable, pageable list: `cursor` (the page after) or `before` (the page before) a row's id. */
+export function sortedPageSchema<const K extends readonly [string, ...string[]]>(sortKeys: K) {
+  return {
+    ...pageSchema,
+    before: idSchema.optional(),
+    sort: z.enum(sortKeys, { error: `must be one of ${sortKeys.join(', ')}` }).optional(),
+    direction: z.enum(['asc', 'desc'], { error: 'must be asc or desc' }).optional(),
+  };
+}
+
+/** Part of an actor's label to filter by (any case). */
+export const actorFilterSchema = z.string().max(200, 'must be at most 200 characters');
 
 /** Runbook parameter values; each runbook's own schema validates them in the run service. */
 export const paramValuesSchema = z.record(z.string().max(64), z.unknown());
