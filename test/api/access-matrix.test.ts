@@ -17,7 +17,8 @@ const CAP = {
 
 interface Row {
   procedure: string;
-  kind: 'query' | 'mutation';
+  /** A subscription is an SSE stream: allowed means it opens (200, text/event-stream). */
+  kind: 'query' | 'mutation' | 'subscription';
   capability: string | null;
   input: (ctx: { runId: string; tenantId: number }) => unknown;
   /** What an operator allowed to call it gets for this input (an error status when the input is refused later). */
@@ -56,6 +57,13 @@ const PROCEDURES: Row[] = [
     allowed: 400,
   },
   { procedure: 'runs.list', kind: 'query', capability: CAP.opsView, input: () => ({}), allowed: 200 },
+  {
+    procedure: 'runs.onChange',
+    kind: 'subscription',
+    capability: CAP.opsView,
+    input: () => undefined,
+    allowed: 200,
+  },
   {
     procedure: 'runs.get',
     kind: 'query',
@@ -270,6 +278,20 @@ describe('the /system access matrix', () => {
   it.each(cases)('%s calling %s gets the specified status', async (_p, _r, persona, row) => {
     // Break-glass is per account, so the responder rows are checked with it on and off in turn.
     if (persona.email === 'responder@ops.local') await setBreakGlass(Boolean(persona.breakGlass));
+    if (row.kind === 'subscription') {
+      const stream = new AbortController();
+      const res = await fetch(`${d.url}/system/api/trpc/${row.procedure}`, {
+        headers: { origin: d.url, ...sessions.get(persona.name)! },
+        signal: stream.signal,
+      });
+      const opened = res.status === 200 && res.headers.get('content-type')?.startsWith('text/event-stream');
+      stream.abort();
+      expect({ status: res.status, opened }).toEqual({
+        status: expectedStatus(persona, row),
+        opened: expectedStatus(persona, row) === 200,
+      });
+      return;
+    }
     const res = await callProcedure(
       d.url,
       row.procedure,

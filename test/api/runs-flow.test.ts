@@ -70,17 +70,25 @@ describe('runs over the API', () => {
     });
   });
 
-  it('refuses a run whose data changed since the operator looked (409)', async () => {
+  // The contract moved with issue 12: the start no longer counts again under its lock (tens of
+  // seconds at scale); the run counts exactly before its first write and ends failed, writing
+  // nothing, when the count is not what the operator confirmed (run-confirmation.ts).
+  it('ends a run whose data changed since the operator looked without writing, saying why', async () => {
     const preflight = await api.runbooks.preflight.mutate({ runbookId: RUNBOOK, scope: tenant('tenant-2') });
-    const error = await errorOf(
-      api.runbooks.run.mutate({
-        runbookId: RUNBOOK,
-        scope: tenant('tenant-2'),
-        preflightAffectedCount: preflight.affected_count + 1,
-      }),
-    );
-    expect(error.code).toBe('CONFLICT');
-    expect(error.message).toMatch(/data changed since your preflight.*run preflight again/);
+    const { runId } = await api.runbooks.run.mutate({
+      runbookId: RUNBOOK,
+      scope: tenant('tenant-2'),
+      preflightAffectedCount: preflight.affected_count + 1,
+    });
+    const run = await waitFor(async () => {
+      const r = await api.runs.get.query({ id: runId });
+      return r.status === 'completed' ? r : undefined;
+    });
+    expect(run.outcome).toBe('failed');
+    expect(run.context.refused_reason).toMatch(/data changed since your preflight.*run preflight again/);
+    expect(run.summary).toMatchObject({ updated_count: 0, affected_count: preflight.affected_count });
+    const again = await api.runbooks.preflight.mutate({ runbookId: RUNBOOK, scope: tenant('tenant-2') });
+    expect(again.affected_count).toBe(preflight.affected_count); // nothing was written
   });
 
   it('names the field of bad input', async () => {

@@ -17,6 +17,7 @@ import { checkRunResult } from './plugin-faults.ts';
 import { RunInterruptedError } from './run-interrupted.ts';
 import type { RunFailure, RunProgress, RunRecord } from './run-record.ts';
 import type { RunRepository } from './run-repository.ts';
+import { checkBeforeWriting } from './start-check.ts';
 import { type FinalOutcome, outcomeForCounts } from './state-machine.ts';
 import { errorClassOf } from './transient-errors.ts';
 
@@ -143,7 +144,7 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
       });
   }, deps.heartbeatMs);
   const stats = new ChunkStats();
-  const preflight = recordedPreflight(execution.run);
+  let preflight = recordedPreflight(execution.run);
   let recoveries = 0;
 
   const context = (): RunContext => ({
@@ -183,6 +184,14 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
   });
 
   try {
+    // A console run counts exactly before its first write and stops there if the data moved.
+    const checked = await checkBeforeWriting(deps, execution.run, definition, scope);
+    if (checked) {
+      const found = checked.preflight.affected_count;
+      preflight = { exact: found, atLeast: found };
+      if (checked.refusal)
+        return await refuseBeforeWriting(deps, execution, checked.refusal, found, startedMs);
+    }
     await runs.transition(execution.run, 'running', 'pending');
     if (shutdown.aborted) requestStop('shutdown');
     for (;;) {
@@ -357,6 +366,32 @@ async function leavePaused(
     await deps.runs.patchContext(runId, contextPatch);
   }
   return deps.runs.get(runId);
+}
+
+/**
+ * The data changed beyond what the operator confirmed: the run ends failed before its first write,
+ * the reason on its record (`context.refused_reason`) and as its one failure, so its page says why.
+ */
+function refuseBeforeWriting(
+  deps: ExecutorDeps,
+  execution: Execution,
+  reason: string,
+  found: number,
+  startedMs: number,
+): Promise<RunRecord> {
+  deps.log(`run ${execution.run.id} refused to write: ${reason}`);
+  const failure: RunFailure = {
+    tenantId: null,
+    tenantExternalId: null,
+    errorClass: 'data_changed',
+    message: reason,
+    at: new Date().toISOString(),
+  };
+  const summary = filterSummary(
+    { updated_count: 0, affected_count: found, error_count: 1, duration_ms: Date.now() - startedMs },
+    execution.definition.summaryKeys,
+  );
+  return finish(deps, execution, 'failed', summary, { failures: [failure], error: failure });
 }
 
 async function finish(

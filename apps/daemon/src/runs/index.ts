@@ -1,4 +1,5 @@
 export { REASON_CODES, REASON_TEXT_MAX, type ReasonCode, validateReason } from './reasons.ts';
+export { CHANGE_POLL_MS, type RunChange, RunChangeFeed } from './run-change-feed.ts';
 export { RunInterruptedError } from './run-interrupted.ts';
 export { RUN_SORT_KEY_NAMES, type RunListFilter, type RunSortKey } from './run-list.ts';
 export type { Actor, RunFailure, RunProgress, RunRecord } from './run-record.ts';

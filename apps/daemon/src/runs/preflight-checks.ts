@@ -10,6 +10,7 @@ import { cancelBackendStatement, isConnectionError, sqlExecutor } from '../db/co
 import { ConflictError, NothingToDoError } from '../errors.ts';
 import { withPluginRole } from '../plugins/containment/index.ts';
 import { PluginFaultError } from './plugin-faults.ts';
+import { type Confirmation, refusalOf } from './run-confirmation.ts';
 
 /**
  * What the run service keeps on a run as `context.preflight`: the exact preflight when it counted,
@@ -100,30 +101,29 @@ async function withinSavepoint<T>(
 }
 
 /**
- * Is there work for a run? With the operator's count (the console shows a preflight before the
- * run), the exact count must still match it; without one (`exec`, schedules), one affected row is
- * enough to start, which on a big table is far cheaper than counting them all. Runbooks without
- * `hasAffected` are counted. Throws NothingToDoError, and ConflictError when the data changed.
+ * Is there work for a run? Under the start's lock, one affected row is enough (`hasAffected`, far
+ * cheaper than counting on a big table): exec and schedules need no more, and a console run
+ * (`confirmed`, what the operator's preflight showed) counts exactly itself before its first write
+ * (start-check.ts), so the operator reaches the run page in seconds. Runbooks without
+ * `hasAffected` are counted here, and then the count must be what the operator confirmed.
+ * Throws NothingToDoError, and ConflictError when the data changed.
  */
 export async function checkWork(
   def: RunbookDefinition,
   read: PluginReader,
   scope: ResolvedScope,
-  operatorCount: number | undefined,
+  confirmed: Confirmation | undefined,
 ): Promise<RecordedPreflight> {
   const hasAffected = def.hasAffected;
-  if (operatorCount === undefined && hasAffected) {
+  if (hasAffected) {
     if (!(await read('existence check', (ctx) => hasAffected(ctx, scope))))
       throw new NothingToDoError(def.id, scope);
     return { affected_at_least: 1 };
   }
   const preflight = await read('preflight', (ctx) => def.preflight(ctx, scope));
   if (preflight.affected_count === 0) throw new NothingToDoError(def.id, scope);
-  if (operatorCount !== undefined && operatorCount !== preflight.affected_count) {
-    throw new ConflictError(
-      `the data changed since your preflight: it showed ${operatorCount} affected, now ${preflight.affected_count}; run preflight again`,
-    );
-  }
+  const refusal = confirmed && refusalOf(confirmed, preflight);
+  if (refusal) throw new ConflictError(refusal);
   return preflight;
 }
 

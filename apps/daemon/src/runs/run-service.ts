@@ -19,10 +19,12 @@ import type { PluginRegistry } from '../plugins/index.ts';
 import { resolveScope, resolveScopeByExternalId } from '../tenants/index.ts';
 import { RunAssistant } from './assist.ts';
 import type { WorkSettings } from './chunk-driver.ts';
-import { endedAuditAction, type Execution, executeRun, recordAuditFailure } from './executor.ts';
+import { type Execution, endedAuditAction, executeRun, recordAuditFailure } from './executor.ts';
 import { affectedOf, checkWork, pluginReader } from './preflight-checks.ts';
 import { validateReason } from './reasons.ts';
 import { auditRunEvent, type RunAuditExtra } from './run-audit.ts';
+import { RunChangeFeed } from './run-change-feed.ts';
+import { confirmationOf } from './run-confirmation.ts';
 import type { RunListFilter } from './run-list.ts';
 import { reapInterrupted } from './run-reaper.ts';
 import { type Actor, actorLabel, type RunProgress, type RunRecord } from './run-record.ts';
@@ -50,8 +52,13 @@ export interface StartRunRequest {
   confirmation?: string | null;
   /** Raw parameter values; validated against the runbook's schema. */
   params?: Record<string, unknown>;
-  /** What the operator's own preflight showed; if the data changed since, the run is refused. */
+  /**
+   * What the operator's own preflight showed: the exact count, or with `preflightMargin` the
+   * estimate and its 95% margin. The run counts exactly before writing and ends without writing
+   * when the data changed beyond it (run-confirmation.ts).
+   */
   preflightAffectedCount?: number;
+  preflightMargin?: number;
   breakGlass?: unknown;
   ip?: string | null;
   onProgress?: (progress: RunProgress) => void;
@@ -96,9 +103,12 @@ export class RunService {
   /** Names this process's workers on the work units they finish. */
   private readonly workerName = `${os.hostname()}:${process.pid}:${randomBytes(2).toString('hex')}`;
   private readonly assistant: RunAssistant;
+  /** Run changes for `runs.onChange`: one poll per daemon, shared by every subscriber. */
+  readonly changes: RunChangeFeed;
 
   constructor(private readonly deps: RunServiceDeps) {
     this.log = deps.log ?? ((m) => process.stderr.write(`${m}\n`));
+    this.changes = new RunChangeFeed(deps.db.pool);
     this.assistant = new RunAssistant({
       pool: deps.db.pool,
       registry: deps.registry,
@@ -286,7 +296,11 @@ export class RunService {
       if (!(await locks.tryAcquire(lockRequests)) || (await this.leasedConflicting(lockRequests)))
         throw await this.lockConflict(def, scope, lockRequests);
       const read = pluginReader(this.deps.db.pool, def.id, params, this.log);
-      const preflight = await checkWork(def, read, scope, request.preflightAffectedCount);
+      const confirmed =
+        request.preflightAffectedCount === undefined
+          ? undefined
+          : confirmationOf(request.preflightAffectedCount, request.preflightMargin);
+      const preflight = await checkWork(def, read, scope, confirmed);
       const owner = { token: randomUUID(), host: os.hostname(), pid: process.pid };
       const run = await this.deps.runs.create({
         type: def.id,
@@ -297,7 +311,7 @@ export class RunService {
         ...reason,
         params,
         owner,
-        context: { preflight, locks: lockRequests },
+        context: { preflight, locks: lockRequests, ...(confirmed ? { confirmed } : {}) },
       });
       const lease = await RunLease.create(this.deps.db.pool, run.id, owner.token, this.deps.leaseMs);
       const affected = affectedOf(preflight);
@@ -313,6 +327,7 @@ export class RunService {
           reasonCode: reason.reasonCode,
           reasonText: reason.reasonText,
           ...(affected.exact ? { affected_count: affected.count } : { affected_at_least: affected.count }),
+          ...(confirmed ? { confirmed } : {}),
         },
       });
       if (!started.ok) await recordAuditFailure(this.deps.runs, run.id, started.error);

@@ -100,6 +100,8 @@ export const runbooksRouter = router({
         reasonText: reasonTextSchema.optional(),
         confirmation: z.string().max(100).optional(),
         preflightAffectedCount: z.number().int().min(0),
+        /** Set when the operator confirmed the estimate: its 95% margin (0 or absent: an exact count). */
+        preflightMargin: z.number().int().min(0).optional(),
         params: paramsSchema,
       }),
     )

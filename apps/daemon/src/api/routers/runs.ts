@@ -54,6 +54,15 @@ export const runsRouter = router({
     ctx.services.ops.service.resume(input.id, caller(ctx)),
   ),
 
+  /**
+   * Every run that changes (id, runbook, status, outcome, processed, updatedAt), in batches, for as
+   * long as the caller listens: the console refreshes its catalog, runs table and run pages from
+   * it. One poll of ops.runs per daemon feeds every subscriber (runs/run-change-feed.ts).
+   */
+  onChange: viewProcedure.subscription(async function* ({ ctx, signal }) {
+    for await (const changes of ctx.services.ops.service.changes.stream(signal)) yield { changes };
+  }),
+
   /** Snapshots of the run with its progress (processed, total, rate, ETA) until it ends. */
   onUpdate: viewProcedure.input(z.object({ id: idSchema })).subscription(async function* ({
     ctx,
