@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+// biome-ignore lint/style/noRestrictedImports: a test, never bundled: it checks the console's labels against the daemon's list at run time (the AuditAction type does so at build time)
 import { AUDIT_ACTIONS } from '../../../../daemon/src/audit/index.ts';
 import {
   AUDIT_ACTION_LABELS,
@@ -59,6 +60,10 @@ describe('audit details summary', () => {
     ).toBe(
       'Destination: On-call mail (email) · Sent: no · Error: the mail server refused the connection · Schedule id: 1234',
     );
+  });
+
+  it('shows times as the console does elsewhere, not as ISO text', () => {
+    expect(detailsSummary({ expiresAt: '2026-11-28T09:27:08.789Z' })).toMatch(/^Expires at: (?!2026-11-28T)/);
   });
 
   it('turns unknown keys into words', () => {

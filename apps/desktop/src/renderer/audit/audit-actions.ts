@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../api/types.ts';
 import { formatCount } from '../format/numbers.ts';
+import { formatDateTime } from '../format/time.ts';
 import type { BadgeColor } from '../status/badge-specs.ts';
 
 /** Every action the daemon writes (its AuditAction type, read off the API: no server code here). */
@@ -107,8 +108,12 @@ function valueText(key: string, value: unknown): string {
       .map((e) => `${e.label} ${e.value}`)
       .join(', ');
   }
+  // A time the daemon wrote (ISO-8601) reads as the console's other times do.
+  if (typeof value === 'string' && ISO_TIME.test(value)) return formatDateTime(value);
   return String(value);
 }
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 export interface DetailEntry {
   key: string;

@@ -28,9 +28,10 @@ import { DeliveriesTable } from '../runs/DeliveriesTable.tsx';
 import { FailuresTable } from '../runs/FailuresTable.tsx';
 import { RunControls } from '../runs/RunControls.tsx';
 import { RunDetailsGrid } from '../runs/RunDetailsGrid.tsx';
+import { RunInterruptedNotice } from '../runs/RunInterruptedNotice.tsx';
 import { RunParameters } from '../runs/RunParameters.tsx';
 import { RunProgressCard } from '../runs/RunProgressCard.tsx';
-import { failuresOf } from '../runs/run-figures.ts';
+import { failuresOf, interruptionOf } from '../runs/run-figures.ts';
 import { SummaryGrid } from '../runs/SummaryGrid.tsx';
 import { useLiveRun } from '../runs/use-live-run.ts';
 import { isActiveStatus } from '../status/badge-specs.ts';
@@ -133,6 +134,7 @@ export function RunDetailPage({ id }: { id: string }) {
         }
         actions={canControl && active ? <RunControls run={r} /> : undefined}
       />
+      <RunInterruptedNotice run={r} />
       {(active || Object.keys(r.progress).length > 0) && <RunProgressCard run={r} live={live} />}
       <Section title="Details">
         <RunDetailsGrid run={r} runbookTitle={title} />
@@ -142,7 +144,12 @@ export function RunDetailPage({ id }: { id: string }) {
         <SummaryGrid summary={r.summary as Record<string, unknown>} />
       </Section>
       <Section title="Failures">
-        <FailuresTable failures={failuresOf(r)} />
+        <FailuresTable
+          failures={failuresOf(r)}
+          emptyText={
+            interruptionOf(r) ? 'No chunk failed before the run was interrupted: see why above.' : undefined
+          }
+        />
       </Section>
       <Section title="Deliveries">
         <DeliveriesTable run={r} />

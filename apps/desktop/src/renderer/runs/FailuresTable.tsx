@@ -11,8 +11,15 @@ import { formatDateTime } from '../format/time.ts';
 import type { FailureRow } from './run-figures.ts';
 
 /** What failed, where, and why: kept on the run record by the executor. */
-export function FailuresTable({ failures }: { failures: readonly FailureRow[] }) {
-  if (failures.length === 0) return <Text>No failures.</Text>;
+export function FailuresTable({
+  failures,
+  emptyText = 'No failures.',
+}: {
+  failures: readonly FailureRow[];
+  /** What an empty list means for this run (an interrupted run had no chunk fail, but did not finish). */
+  emptyText?: string;
+}) {
+  if (failures.length === 0) return <Text>{emptyText}</Text>;
   return (
     <Table aria-label="Failures" size="small">
       <TableHeader>

@@ -3,6 +3,7 @@ import { CircleFilled } from '@fluentui/react-icons';
 import type { RunRecord } from '../api/types.ts';
 import { formatCount, formatPercent } from '../format/numbers.ts';
 import { formatDuration } from '../format/time.ts';
+import { RUN_PHASES, runPhase } from '../status/badge-specs.ts';
 import { liveProgress } from './run-figures.ts';
 import type { LiveState } from './use-live-run.ts';
 
@@ -33,21 +34,16 @@ const LIVE_TEXT: Record<LiveState, string> = {
   off: 'Not live',
 };
 
-/** The progress of an active run: bar, processed of total, rate and time left, updated so far. */
+/** The progress of a run: bar, processed of total, rate and time left, updated (so far, or in all). */
 export function RunProgressCard({ run, live }: { run: RunRecord; live: LiveState }) {
   const s = useStyles();
   const p = liveProgress(run);
-  const pausing = run.requestedAction === 'pause' && run.status === 'running';
-  const cancelling = run.requestedAction === 'cancel';
-  const caption = cancelling
-    ? 'Cancelling: the run stops after its current chunk.'
-    : pausing
-      ? 'Pausing: the run stops after its current chunk.'
-      : run.status === 'paused'
-        ? 'Paused at a checkpoint. Resume continues from there.'
-        : run.status === 'queued'
-          ? 'Queued: waiting for the executor.'
-          : null;
+  const phase = runPhase(run);
+  const spec = RUN_PHASES[phase];
+  const caption = spec.caption(run.progress.throttled ?? null);
+  const running = run.status === 'running';
+  // "Live" only where figures still move: a paused or finished run says what it is instead.
+  const liveText = spec.moving ? LIVE_TEXT[live] : run.status === 'paused' ? 'Stopped' : 'Finished';
 
   return (
     <Card className={s.card} aria-label="Progress" data-testid="run-progress" data-updated-at={run.updatedAt}>
@@ -56,14 +52,18 @@ export function RunProgressCard({ run, live }: { run: RunRecord; live: LiveState
           Progress
         </Text>
         <span className={s.live} aria-live="off">
-          <CircleFilled className={live === 'live' ? s.dotLive : s.dotWait} aria-hidden="true" />
-          {LIVE_TEXT[live]}
+          <CircleFilled
+            className={spec.moving && live === 'live' ? s.dotLive : s.dotWait}
+            aria-hidden="true"
+          />
+          <span data-testid="progress-live">{liveText}</span>
         </span>
       </div>
       <ProgressBar
         value={p ? p.fraction : undefined}
         thickness="large"
-        color={run.status === 'paused' ? 'warning' : 'brand'}
+        color={spec.progressColor}
+        data-color={spec.progressColor}
         aria-label="Run progress"
         aria-valuetext={
           p
@@ -79,24 +79,34 @@ export function RunProgressCard({ run, live }: { run: RunRecord; live: LiveState
             </span>{' '}
             {formatCount(p.processed)} of {formatCount(p.total)} records
           </Text>
-          <Text>
-            {p.rowsPerSecond !== null ? `${formatCount(p.rowsPerSecond)} records/s` : 'Measuring rate…'}
+          {running && (
+            <Text>
+              {p.rowsPerSecond !== null ? `${formatCount(p.rowsPerSecond)} records/s` : 'Measuring rate…'}
+            </Text>
+          )}
+          {running && (
+            <Text>
+              {p.etaSeconds !== null
+                ? p.etaSeconds < 1
+                  ? 'Less than a second left'
+                  : `About ${formatDuration(p.etaSeconds * 1000)} left`
+                : 'Estimating time left…'}
+            </Text>
+          )}
+          <Text data-testid="progress-updated">
+            {p.updated !== null
+              ? `${formatCount(p.updated)} updated${run.status === 'completed' ? '' : ' so far'}`
+              : ''}
           </Text>
-          <Text>
-            {p.etaSeconds !== null && run.status === 'running'
-              ? p.etaSeconds < 1
-                ? 'Less than a second left'
-                : `About ${formatDuration(p.etaSeconds * 1000)} left`
-              : run.status === 'running'
-                ? 'Estimating time left…'
-                : ''}
-          </Text>
-          <Text>{p.updated !== null ? `${formatCount(p.updated)} updated so far` : ''}</Text>
         </div>
       ) : (
         <Text className={s.figures}>Waiting for the first chunk…</Text>
       )}
-      {caption && <Text role="status">{caption}</Text>}
+      {caption && (
+        <Text role="status" data-testid="progress-caption" data-phase={phase}>
+          {caption}
+        </Text>
+      )}
     </Card>
   );
 }

@@ -88,3 +88,23 @@ export function failuresOf(run: Pick<RunRecord, 'context'>): FailureRow[] {
     at: typeof f.at === 'string' ? f.at : null,
   }));
 }
+
+/** Why and where a run was interrupted (`context.interrupted`, written by the daemon's reaper), or null. */
+export interface Interruption {
+  message: string;
+  checkpoint: string | null;
+  lastHeartbeatAt: string | null;
+  detectedAt: string | null;
+}
+
+export function interruptionOf(run: Pick<RunRecord, 'context'>): Interruption | null {
+  const raw = run.context.interrupted as Record<string, unknown> | null | undefined;
+  if (!raw || typeof raw !== 'object') return null;
+  const text = (v: unknown) => (typeof v === 'string' && v ? v : null);
+  return {
+    message: text(raw.message) ?? 'the process running it stopped before it finished',
+    checkpoint: text(raw.checkpoint) ?? (typeof raw.checkpoint === 'number' ? String(raw.checkpoint) : null),
+    lastHeartbeatAt: text(raw.last_heartbeat_at),
+    detectedAt: text(raw.detected_at),
+  };
+}

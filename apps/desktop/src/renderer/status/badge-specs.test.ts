@@ -3,7 +3,9 @@ import {
   DELIVERY_STATUS_BADGES,
   OCCURRENCE_STATUS_BADGES,
   RUN_OUTCOME_BADGES,
+  RUN_PHASES,
   RUN_STATUS_BADGES,
+  runPhase,
   scopeLabel,
 } from './badge-specs.ts';
 
@@ -51,5 +53,57 @@ describe('the status → badge mapping', () => {
     expect(scopeLabel({ kind: 'tenant', tenantId: 3, externalId: 'tenant-3', name: 'Acme 3' })).toBe(
       'Acme 3 (tenant-3)',
     );
+  });
+});
+
+describe('a run’s phase, as the progress card tells it', () => {
+  const run = (over: Partial<Parameters<typeof runPhase>[0]> = {}): Parameters<typeof runPhase>[0] => ({
+    status: 'running',
+    outcome: 'pending',
+    requestedAction: null,
+    progress: {},
+    context: {},
+    ...over,
+  });
+
+  it('tells a cancelled run as cancelled, not in the colour of a running one', () => {
+    const phase = runPhase(run({ status: 'completed', outcome: 'cancelled' }));
+    expect(phase).toBe('cancelled');
+    expect(RUN_PHASES[phase].progressColor).not.toBe('brand');
+    expect(RUN_PHASES[phase].caption(null)).toMatch(/^Cancelled/);
+  });
+
+  it('does not call a paused or finished run live, nor its counts "so far"', () => {
+    expect(RUN_PHASES[runPhase(run({ status: 'paused' }))].moving).toBe(false);
+    for (const outcome of ['succeeded', 'partially_succeeded', 'failed', 'cancelled'] as const) {
+      expect(RUN_PHASES[runPhase(run({ status: 'completed', outcome }))].moving).toBe(false);
+    }
+    expect(RUN_PHASES[runPhase(run())].moving).toBe(true);
+  });
+
+  it('tells an interrupted run from one that failed on its own', () => {
+    const interrupted = run({
+      status: 'completed',
+      outcome: 'failed',
+      context: { interrupted: { reason: 'interrupted', message: 'its lease ran out' } },
+    });
+    expect(runPhase(interrupted)).toBe('interrupted');
+    expect(runPhase(run({ status: 'completed', outcome: 'failed' }))).toBe('failed');
+  });
+
+  it('says why a run is throttled', () => {
+    const why = 'replication lag 12.0 s (limit 10 s)';
+    const phase = runPhase(run({ progress: { throttled: why } }));
+    expect(phase).toBe('throttled');
+    expect(RUN_PHASES[phase].caption(why)).toBe(
+      `Throttled (${why}): the workers wait before their next chunk, then go on by themselves.`,
+    );
+  });
+
+  it('tells an asked-for pause or cancel before the run has stopped', () => {
+    expect(runPhase(run({ requestedAction: 'pause' }))).toBe('pausing');
+    expect(runPhase(run({ requestedAction: 'cancel' }))).toBe('cancelling');
+    expect(runPhase(run({ status: 'paused', requestedAction: 'cancel' }))).toBe('cancelling');
+    expect(runPhase(run({ status: 'paused', requestedAction: 'pause' }))).toBe('paused');
   });
 });

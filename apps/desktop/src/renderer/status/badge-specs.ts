@@ -191,6 +191,95 @@ export const OCCURRENCE_STATUS_BADGES: Readonly<Record<OccurrenceStatus, BadgeSp
   },
 };
 
+/**
+ * What a run is doing, as an operator says it: the status and outcome together with what the
+ * record adds (a pause or cancel asked for, workers throttled, an owner that died). The run page's
+ * progress card is chosen from this table, so every state is told in one place.
+ */
+export type RunPhase =
+  | 'queued'
+  | 'running'
+  | 'throttled'
+  | 'pausing'
+  | 'paused'
+  | 'cancelling'
+  | 'succeeded'
+  | 'partially_succeeded'
+  | 'failed'
+  | 'interrupted'
+  | 'cancelled';
+
+export interface RunPhaseSpec {
+  /** What the progress card says; `why` is the daemon's reason where the phase has one (throttled). */
+  caption: (why: string | null) => string | null;
+  /** The progress bar's colour: brand only while it writes. */
+  progressColor: 'brand' | 'success' | 'warning' | 'error';
+  /** Whether figures still move: "Live", rate, time left, "so far". */
+  moving: boolean;
+}
+
+export const RUN_PHASES: Readonly<Record<RunPhase, RunPhaseSpec>> = {
+  queued: { caption: () => 'Queued: waiting for the executor.', progressColor: 'brand', moving: true },
+  running: { caption: () => null, progressColor: 'brand', moving: true },
+  throttled: {
+    caption: (why) =>
+      `Throttled${why ? ` (${why})` : ''}: the workers wait before their next chunk, then go on by themselves.`,
+    progressColor: 'warning',
+    moving: true,
+  },
+  pausing: {
+    caption: () => 'Pausing: the run stops after its current chunk.',
+    progressColor: 'brand',
+    moving: true,
+  },
+  paused: {
+    caption: () => 'Paused at a checkpoint. Resume continues from there.',
+    progressColor: 'warning',
+    moving: false,
+  },
+  cancelling: {
+    caption: () => 'Cancelling: the run stops after its current chunk.',
+    progressColor: 'warning',
+    moving: true,
+  },
+  succeeded: { caption: () => null, progressColor: 'success', moving: false },
+  partially_succeeded: {
+    caption: () => 'Finished with failures: see the failures below.',
+    progressColor: 'warning',
+    moving: false,
+  },
+  failed: { caption: () => 'Failed: see the failures below.', progressColor: 'error', moving: false },
+  interrupted: {
+    caption: () => 'Interrupted: the process running it stopped before it finished.',
+    progressColor: 'error',
+    moving: false,
+  },
+  cancelled: {
+    caption: () => 'Cancelled by an operator. Changes written before stay.',
+    progressColor: 'warning',
+    moving: false,
+  },
+};
+
+/** The phase of a run record (the fields it reads are the API's). */
+export function runPhase(run: {
+  status: RunStatus;
+  outcome: RunOutcome;
+  requestedAction?: string | null;
+  progress: { throttled?: string | null | undefined };
+  context: Record<string, unknown>;
+}): RunPhase {
+  if (run.status === 'completed') {
+    if (run.outcome === 'failed' && run.context.interrupted) return 'interrupted';
+    return run.outcome === 'pending' ? 'failed' : run.outcome;
+  }
+  if (run.requestedAction === 'cancel') return 'cancelling';
+  if (run.status === 'paused') return 'paused';
+  if (run.requestedAction === 'pause') return 'pausing';
+  if (run.status === 'queued') return 'queued';
+  return run.progress.throttled ? 'throttled' : 'running';
+}
+
 export function statusBadge(status: RunStatus): BadgeSpec {
   return RUN_STATUS_BADGES[status];
 }
