@@ -160,10 +160,10 @@ describe('ops-daemon exec', () => {
       type: RUNBOOK,
       status: 'completed',
       outcome: 'succeeded',
-      actorLabel: 'system:cli',
+      actor_label: 'system:cli',
       actor: { kind: 'system', label: 'system:cli', host: expect.any(String), user: expect.any(String) },
-      reasonCode: 'DATA_REPAIR',
-      reasonText: 'lifecycle fields drifted',
+      reason_code: 'DATA_REPAIR',
+      reason_text: 'lifecycle fields drifted',
     });
     expect(Object.keys(record.summary as object).sort()).toEqual(
       ['affected_count', 'duration_ms', 'error_count', 'total_scanned', 'updated_count'].sort(),

@@ -26,6 +26,11 @@ export interface OpenOptions {
   log?: (message: string) => void;
   /** Replaces the database-health probe of chunked work (tests force a throttle with it). */
   healthProbe?: HealthProbe;
+  /**
+   * false: no plugin is loaded (an empty catalog, no worker thread started), for commands that only
+   * read run records (`runs list`, `runs show`); loading them is most of such a command's start.
+   */
+  plugins?: boolean;
 }
 
 /**
@@ -33,26 +38,43 @@ export interface OpenOptions {
  * loads the plugins. Throws DatabaseUnavailableError when the database does not answer.
  */
 export async function openOps(config: OpsConfig, options: OpenOptions = {}): Promise<Ops> {
+  // The plugins load in worker threads of their own while the database is opened and migrated:
+  // for a short command (`runbooks`) they are most of its start.
+  const loadingPlugins: Promise<PluginRegistry> =
+    options.plugins === false
+      ? Promise.resolve({ runbooks: new Map(), unavailable: [] })
+      : loadPlugins(pluginSources(config.extraPlugins), {
+          limits: config.plugins.limits,
+          isolation: config.plugins.isolation,
+        });
+  const closePlugins = () => loadingPlugins.then((r) => r.close?.()).catch(() => {});
   let embedded: EmbeddedDatabase | undefined;
-  let url = config.databaseUrl;
-  if (!url) {
-    embedded = await openEmbeddedDatabase(config.dataDir);
-    url = embedded.url;
-  }
   let db: Database;
   try {
+    let url = config.databaseUrl;
+    if (!url) {
+      embedded = await openEmbeddedDatabase(config.dataDir);
+      url = embedded.url;
+    }
     // Every worker holds a connection for its chunk; progress, locks and the API need a few more.
     db = await openDatabase(url, { poolSize: Math.max(6, config.work.workers + 4) });
   } catch (error) {
+    await closePlugins();
     await embedded?.stop();
     throw error;
   }
-  if (options.migrate !== false) await migrate(db.sequelize);
-  const registry = await loadPlugins(pluginSources(config.extraPlugins), {
-    limits: config.plugins.limits,
-    isolation: config.plugins.isolation,
-  });
-  if (options.migrate !== false) await ensurePluginRoles(db.pool, registry, options.log);
+  let registry: PluginRegistry;
+  try {
+    if (options.migrate !== false) await migrate(db.sequelize);
+    registry = await loadingPlugins;
+  } catch (error) {
+    await closePlugins();
+    await db.close();
+    await embedded?.stop();
+    throw error;
+  }
+  if (options.migrate !== false && options.plugins !== false)
+    await ensurePluginRoles(db.pool, registry, options.log);
   const runs = new RunRepository(db.sequelize);
   const audit = new AuditLog(db.pool);
   const service = new RunService({

@@ -1,6 +1,4 @@
-/** One `ops-daemon` command: what `help` prints, and what it runs (returning the exit code). */
+/** One `ops-daemon` command: what it runs (returning the exit code). Its help is in command-table.ts. */
 export interface Command {
-  usage: string;
-  summary: string;
   run(argv: string[]): Promise<number>;
 }

@@ -1,42 +1,47 @@
-import { loadConfig } from '../config.ts';
-import type { Command } from './command.ts';
-import { EXIT, UsageError } from './exit-codes.ts';
-import { createOutput, reportError } from './output.ts';
+import { asksForHelp, COMMANDS, commandHelp, overviewHelp } from './command-table.ts';
 
-// Loaded on demand: `exec` in a deploy pipeline should not pay for the console's server, auth and
-// API (about 0.7 s of start-up and 70 MB of memory).
-const COMMANDS: Record<string, () => Promise<Command>> = {
-  serve: async () => (await import('./commands/serve.ts')).serveCommand,
-  migrate: async () => (await import('./commands/migrate.ts')).migrateCommand,
-  seed: async () => (await import('./commands/seed.ts')).seedCommand,
-  runbooks: async () => (await import('./commands/runbooks.ts')).runbooksCommand,
-  preflight: async () => (await import('./commands/preflight.ts')).preflightCommand,
-  exec: async () => (await import('./commands/exec.ts')).execCommand,
-  runs: async () => (await import('./commands/runs.ts')).runsCommand,
-  operator: async () => (await import('./commands/operator.ts')).operatorCommand,
-  plugins: async () => (await import('./commands/plugins.ts')).pluginsCommand,
-  secrets: async () => (await import('./commands/secrets.ts')).secretsCommand,
-};
-
-async function help(): Promise<string> {
-  const commands = await Promise.all(Object.values(COMMANDS).map((load) => load()));
-  const lines = commands.map((c) => `  ops-daemon ${c.usage}\n      ${c.summary}`);
-  return `ops-daemon: safe, audited data repair runbooks\n\nCommands:\n${lines.join('\n')}\n\nExit codes: 0 ok (also nothing to do), 1 run failed, 2 bad input, 3 lock held, 4 partially succeeded, 5 database unreachable`;
-}
+// Only the command table is imported up front: help needs nothing else, and each command loads
+// what it uses (config, errors and output bring zod and the database driver along).
+const EXIT_OK = 0;
+const EXIT_BAD_INPUT = 2;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   const json = rest.includes('--json');
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    process.stdout.write(`${await help()}\n`);
-    return name === undefined ? EXIT.badInput : EXIT.ok;
+  if (name === undefined || name === '--help' || name === '-h') {
+    process.stdout.write(`${overviewHelp()}\n`);
+    return name === undefined ? EXIT_BAD_INPUT : EXIT_OK;
   }
-  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  // `help`, `help runs`, `help runs list`; `runs --help`, `runs list -h`: printed from the command
+  // table, without loading the command (nor the database, nor plugins).
+  const helpFor =
+    name === 'help' ? rest : asksForHelp(rest) ? [name, ...rest.filter((a) => !a.startsWith('-'))] : null;
+  if (helpFor) {
+    if (helpFor.length === 0) {
+      process.stdout.write(`${overviewHelp()}\n`);
+      return EXIT_OK;
+    }
+    const text = commandHelp(helpFor[0]!, helpFor[1]);
+    if (text) {
+      process.stdout.write(`${text}\n`);
+      return EXIT_OK;
+    }
+  }
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  const [{ loadConfig }, { UsageError }, { createOutput, reportError }] = await Promise.all([
+    import('../config.ts'),
+    import('./exit-codes.ts'),
+    import('./output.ts'),
+  ]);
   try {
+    if (!entry) {
+      throw new UsageError(
+        'command',
+        `unknown command ${JSON.stringify(helpFor?.[0] ?? name)}; try ops-daemon help`,
+      );
+    }
     loadConfig(); // a bad environment variable stops every command with its name
-    if (!load)
-      throw new UsageError('command', `unknown command ${JSON.stringify(name)}; try ops-daemon help`);
-    return await (await load()).run(rest);
+    return await (await entry.load()).run(rest);
   } catch (error) {
     return reportError(createOutput(json), error);
   }

@@ -30,6 +30,12 @@ export interface SeedResult {
   /** Findings created for the platform tenant, all drifted; no runbook may count or touch them. */
   platformFindings: number;
   platformEvents: number;
+  /**
+   * What the database held before this call: customer tenants and their findings. A seed adds only
+   * what is missing, so `ops-daemon seed` after `npm start` (which seeds on first start) adds nothing,
+   * and the command says so with these.
+   */
+  before: { tenants: number; findings: number };
 }
 
 /** A handful for the platform tenant: 1% of N, at least 5 (none when no findings are asked for). */
@@ -68,6 +74,7 @@ export async function seedDemoData(pool: pg.Pool, options: SeedOptions): Promise
     await client.query(
       'LOCK TABLE public.tenants, public.findings, public.finding_events IN SHARE ROW EXCLUSIVE MODE',
     );
+    const before = await customerCounts(client);
     await client.query(INSERT_PLATFORM_TENANT, [PLATFORM_TENANT_EXTERNAL_ID]);
     const createdTenants = await client.query(INSERT_TENANTS, [seed, tenants]);
     await client.query(STAGE_FINDINGS, [
@@ -87,6 +94,7 @@ export async function seedDemoData(pool: pg.Pool, options: SeedOptions): Promise
       tenants: createdTenants.rowCount ?? 0,
       ...staged,
       durationMs: Math.round(performance.now() - started),
+      before,
     };
   } catch (error) {
     await client.query('ROLLBACK').catch((rollbackError: Error) => {
@@ -96,6 +104,17 @@ export async function seedDemoData(pool: pg.Pool, options: SeedOptions): Promise
   } finally {
     client.release(broken);
   }
+}
+
+/** Customer tenants (all but the platform tenant) and their findings. */
+async function customerCounts(client: pg.PoolClient): Promise<{ tenants: number; findings: number }> {
+  const { rows } = await client.query<{ tenants: string; findings: string }>(
+    `SELECT (SELECT count(*) FROM public.tenants WHERE external_id <> $1) AS tenants,
+            (SELECT count(*) FROM public.findings f JOIN public.tenants t ON t.id = f.tenant_id
+              WHERE t.external_id <> $1) AS findings`,
+    [PLATFORM_TENANT_EXTERNAL_ID],
+  );
+  return { tenants: Number(rows[0]!.tenants), findings: Number(rows[0]!.findings) };
 }
 
 async function writeFindingsAndEvents(
@@ -119,7 +138,9 @@ async function writeFindingsAndEvents(
   await client.query('ANALYZE public.tenants, public.findings, public.finding_events');
 }
 
-async function stagedCounts(client: pg.PoolClient): Promise<Omit<SeedResult, 'tenants' | 'durationMs'>> {
+async function stagedCounts(
+  client: pg.PoolClient,
+): Promise<Omit<SeedResult, 'tenants' | 'durationMs' | 'before'>> {
   const { rows } = await client.query<Record<string, string>>(COUNT_STAGED);
   const row = rows[0] ?? {};
   const count = (name: string) => Number(row[name] ?? 0);

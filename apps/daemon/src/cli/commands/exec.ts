@@ -3,27 +3,15 @@ import { NothingToDoError } from '../../errors.ts';
 import { RunInterruptedError, type RunRecord } from '../../runs/index.ts';
 import { parse, requirePositional } from '../args.ts';
 import type { Command } from '../command.ts';
+import { usageOf } from '../command-table.ts';
 import { EXIT, EXIT_FOR_OUTCOME } from '../exit-codes.ts';
 import { createOutput, formatCount, type Output } from '../output.ts';
 import { ttyProgress } from '../progress-bar.ts';
+import { execResult } from '../run-json.ts';
 import { cliActor, cliParams } from './preflight.ts';
 import { withOps } from './with-ops.ts';
 
-const usage =
-  'exec <runbook-id> [--tenant <external_id>] [--reason-code CODE] [--reason-text TEXT] [--confirm PHRASE] [--param name=value]... [--json]';
-
-/** The JSON object deploy pipelines read as the last line of `exec --json`. */
-export function execResult(run: RunRecord) {
-  return {
-    run_id: run.id,
-    runbook_id: run.type,
-    scope: run.scope,
-    status: run.status,
-    outcome: run.outcome,
-    summary: run.summary,
-    failures: run.context.failures ?? [],
-  };
-}
+const usage = usageOf('exec');
 
 function describeRun(run: RunRecord): string {
   const s = run.summary;
@@ -54,8 +42,6 @@ async function promptConfirmation(out: Output): Promise<string | undefined> {
 }
 
 export const execCommand: Command = {
-  usage,
-  summary: 'runs a runbook through the run service (record, lock, audit); for deploy pipelines',
   async run(argv) {
     const { values, positionals } = parse(
       argv,

@@ -4,13 +4,12 @@ import { openOps } from '../../ops.ts';
 import { canCreateRoles, ensurePluginRoles, pluginRolesSql } from '../../plugins/containment/index.ts';
 import { parse } from '../args.ts';
 import type { Command } from '../command.ts';
+import { usageOf } from '../command-table.ts';
 import { createOutput } from '../output.ts';
 
-const usage = 'migrate [--json] [--print-sql]';
+const usage = usageOf('migrate');
 
 export const migrateCommand: Command = {
-  usage,
-  summary: 'applies pending migrations and plugin roles and exits (--print-sql: the roles SQL for a DBA)',
   async run(argv) {
     const { values } = parse(argv, { 'print-sql': { type: 'boolean' } }, usage);
     const out = createOutput(Boolean(values.json));

@@ -1,17 +1,15 @@
 import { PLANES, type Plane } from '../../identity/capabilities.ts';
 import { parse, requirePositional } from '../args.ts';
 import type { Command } from '../command.ts';
+import { usageOf } from '../command-table.ts';
 import { UsageError } from '../exit-codes.ts';
 import { createOutput } from '../output.ts';
 import { withIdentity } from './with-identity.ts';
 import { withOps } from './with-ops.ts';
 
-const usage =
-  'operator add --email E --password P [--capability C]... [--name N] [--plane platform|tenant] [--json]';
+const usage = usageOf('operator');
 
 export const operatorCommand: Command = {
-  usage,
-  summary: 'creates or updates a platform operator (capabilities replace the old ones)',
   async run(argv) {
     const { values, positionals } = parse(
       argv,

@@ -4,14 +4,13 @@ import { InputError } from '../../errors.ts';
 import { loadPlugins, pluginSources, scaffoldPlugin } from '../../plugins/index.ts';
 import { parse, requirePositional } from '../args.ts';
 import type { Command } from '../command.ts';
+import { usageOf } from '../command-table.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { createOutput } from '../output.ts';
 
-const usage = 'plugins check <path> [--json] | plugins new <dir> --id <runbook.id> [--json]';
+const usage = usageOf('plugins');
 
 export const pluginsCommand: Command = {
-  usage,
-  summary: 'validates a plugin without starting anything, or writes a new one with a passing test',
   async run(argv) {
     const { values, positionals } = parse(argv, { id: { type: 'string' } }, usage);
     const out = createOutput(Boolean(values.json));

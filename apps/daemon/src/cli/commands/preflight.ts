@@ -5,10 +5,11 @@ import type { Ops } from '../../ops.ts';
 import type { Actor } from '../../runs/index.ts';
 import { parse, requirePositional } from '../args.ts';
 import type { Command } from '../command.ts';
+import { usageOf } from '../command-table.ts';
 import { createOutput, formatCount } from '../output.ts';
 import { withOps } from './with-ops.ts';
 
-const usage = 'preflight <runbook-id> [--tenant <external_id>] [--param name=value]... [--json]';
+const usage = usageOf('preflight');
 
 /** `--param name=value` pairs typed by the runbook's parameter kinds. Throws InputError naming the parameter. */
 export function cliParams(ops: Ops, runbookId: string, pairs: string[] | undefined): Record<string, unknown> {
@@ -29,8 +30,6 @@ export const cliActor = (): Actor => ({
 });
 
 export const preflightCommand: Command = {
-  usage,
-  summary: 'read-only: how many rows the runbook would change, and where',
   async run(argv) {
     const { values, positionals } = parse(
       argv,

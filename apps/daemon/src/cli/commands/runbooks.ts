@@ -1,13 +1,12 @@
 import { parse } from '../args.ts';
 import type { Command } from '../command.ts';
+import { usageOf } from '../command-table.ts';
 import { createOutput } from '../output.ts';
 import { withOps } from './with-ops.ts';
 
-const usage = 'runbooks [--json]';
+const usage = usageOf('runbooks');
 
 export const runbooksCommand: Command = {
-  usage,
-  summary: 'the runbook catalog, with plugins that could not be loaded and why',
   async run(argv) {
     const { values } = parse(argv, {}, usage);
     const out = createOutput(Boolean(values.json));

@@ -8,12 +8,13 @@ import {
 import { InputError } from '../../errors.ts';
 import { parse, requirePositional } from '../args.ts';
 import type { Command } from '../command.ts';
+import { usageOf } from '../command-table.ts';
 import { UsageError } from '../exit-codes.ts';
 import { createOutput } from '../output.ts';
 import { cliActor } from './preflight.ts';
 import { withOps } from './with-ops.ts';
 
-const usage = 'secrets status [--json] | secrets rotate --from-env <VAR> [--json]';
+const usage = usageOf('secrets');
 
 /**
  * The old key comes from an environment variable named on the command line, never from the
@@ -35,11 +36,6 @@ function oldKeyFrom(variable: string | undefined): SecretBox {
 }
 
 export const secretsCommand: Command = {
-  usage,
-  summary:
-    'alert destination secrets, sealed with AES-256-GCM: status shows which key seals them; rotate re-seals ' +
-    'every one from the old key (in environment variable <VAR>) to the current one (OPS_ALERT_SECRET_KEY, ' +
-    'else OPS_SECRET), all or none; restart the daemons with the new key afterwards',
   async run(argv) {
     const { values, positionals } = parse(argv, { 'from-env': { type: 'string' } }, usage);
     const out = createOutput(Boolean(values.json));

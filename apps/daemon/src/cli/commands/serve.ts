@@ -2,14 +2,11 @@ import { loadConfig } from '../../config.ts';
 import { startDaemon } from '../../daemon.ts';
 import { intOption, parse } from '../args.ts';
 import type { Command } from '../command.ts';
+import { usageOf } from '../command-table.ts';
 
-const usage = 'serve [--host 127.0.0.1] [--port 7400] [--demo]';
+const usage = usageOf('serve');
 
 export const serveCommand: Command = {
-  usage,
-  summary:
-    'migrates, then serves the API and the console under /system (--demo: demo data and accounts on first start, ' +
-    'alert destinations on private addresses allowed unless OPS_ALERT_ALLOW_PRIVATE_HOSTS is set)',
   async run(argv) {
     const { values } = parse(
       argv,

@@ -1,12 +1,15 @@
 import { loadConfig } from '../../config.ts';
 import { type Ops, openOps } from '../../ops.ts';
 
-/** Opens the database (migrating it), runs `fn`, and always closes it again. */
+/** Opens the database (migrating it) and loads the plugins (unless told not to), runs `fn`, and always closes it again. */
 export async function withOps<T>(
   fn: (ops: Ops) => Promise<T>,
-  options: { migrate?: boolean } = {},
+  options: { migrate?: boolean; plugins?: boolean } = {},
 ): Promise<T> {
-  const ops = await openOps(loadConfig(), { migrate: options.migrate ?? true });
+  const ops = await openOps(loadConfig(), {
+    migrate: options.migrate ?? true,
+    plugins: options.plugins ?? true,
+  });
   try {
     return await fn(ops);
   } finally {

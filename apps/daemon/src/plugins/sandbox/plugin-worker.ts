@@ -15,6 +15,13 @@ import { RpcEndpoint } from './rpc.ts';
 
 const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 
+/**
+ * The compiled worker-main, when the daemon runs from its compiled build: set by
+ * bin/ops-daemon.mjs; its workers then start without tsx too (worker-entry.mjs).
+ */
+const compiledWorker = (): string | undefined =>
+  (globalThis as Record<symbol, string | undefined>)[Symbol.for('ops-daemon.compiled-worker')];
+
 /** What a call's context offers the plugin beyond SQL: its log, a read-only transaction, chunked work. */
 export interface CallHooks {
   log(message: string): void;
@@ -69,7 +76,7 @@ export class PluginWorker {
     const { port1, port2 } = new MessageChannel();
     this.syncPort = port1;
     this.worker = new Worker(ENTRY, {
-      workerData: { entry, syncPort: port2, flag: this.flag },
+      workerData: { entry, compiledWorker: compiledWorker(), syncPort: port2, flag: this.flag },
       transferList: [port2],
       resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb },
       // The plugin sees none of the daemon's environment (DATABASE_URL, OPS_SECRET…).

@@ -30,6 +30,8 @@ import { RpcEndpoint } from './rpc.ts';
 
 interface WorkerStart {
   entry: string;
+  /** The plugin compiled to JavaScript (worker-entry.mjs), imported instead of `entry` when set. */
+  compiledEntry?: string;
   /** Answers synchronous questions (lockRequests) while the daemon waits on `flag`. */
   syncPort: MessagePort;
   flag: Int32Array;
@@ -221,7 +223,9 @@ function staticsOf(def: RunbookDefinition): DefinitionStatics {
 async function load(): Promise<LoadReport> {
   let def: Partial<RunbookDefinition>;
   try {
-    const mod = (await import(pathToFileURL(start.entry).href)) as { default?: Partial<RunbookDefinition> };
+    const mod = (await import(start.compiledEntry ?? pathToFileURL(start.entry).href)) as {
+      default?: Partial<RunbookDefinition>;
+    };
     if (!mod.default || typeof mod.default !== 'object')
       throw new Error('its default export is not a runbook definition');
     def = mod.default;
