@@ -1,9 +1,10 @@
 import net from 'node:net';
 
 /**
- * A TCP proxy between a process and PostgreSQL that a test can cut: `cut()` drops every open
- * connection at once (as a NAT, a firewall or a failover would), `refuse()` makes new connections
- * fail until `accept()`. The processes under test connect to `url` instead of the database's.
+ * A TCP proxy between a process and PostgreSQL that a test can break as a network or a failover
+ * would: `cut()` drops every open connection at once, `refuse()` also makes new connections fail
+ * until `accept()`, `stall()` forwards no byte more on any connection, open or new (a black-holed
+ * route: only timeouts notice) until `accept()`. The processes under test connect to `url`.
  */
 export interface TcpProxy {
   /** `databaseUrl` with the proxy's host and port. */
@@ -12,26 +13,37 @@ export interface TcpProxy {
   readonly open: number;
   cut(): void;
   refuse(): void;
+  stall(): void;
+  /** Back to forwarding, on open connections too (those accepted while stalled stay silent). */
   accept(): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(databaseUrl: string): Promise<TcpProxy> {
   const target = new URL(databaseUrl);
-  const sockets = new Set<net.Socket>();
-  let refusing = false;
+  const pairs = new Set<[net.Socket, net.Socket | null]>();
+  let mode: 'forward' | 'refuse' | 'stall' = 'forward';
   const server = net.createServer((client) => {
-    if (refusing) return client.destroy();
-    const upstream = net.connect(Number(target.port || 5432), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => {});
-      s.on('close', () => {
-        sockets.delete(s);
-        client.destroy();
-        upstream.destroy();
-      });
+    client.on('error', () => {});
+    if (mode === 'refuse') return client.destroy();
+    if (mode === 'stall') {
+      const pair: [net.Socket, null] = [client, null]; // accepted, never answered
+      pairs.add(pair);
+      client.on('data', () => {});
+      client.on('close', () => pairs.delete(pair));
+      return;
     }
+    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    upstream.on('error', () => {});
+    const pair: [net.Socket, net.Socket] = [client, upstream];
+    pairs.add(pair);
+    const end = () => {
+      pairs.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('close', end);
+    upstream.on('close', end);
     client.pipe(upstream);
     upstream.pipe(client);
   });
@@ -40,25 +52,50 @@ export async function startTcpProxy(databaseUrl: string): Promise<TcpProxy> {
   const url = new URL(databaseUrl);
   url.hostname = '127.0.0.1';
   url.port = String(port);
+  const drop = () => {};
   const cut = () => {
-    for (const s of sockets) s.destroy();
+    for (const [client, upstream] of pairs) {
+      client.destroy();
+      upstream?.destroy();
+    }
   };
   return {
     url: url.toString(),
     get open() {
-      return sockets.size / 2;
+      return pairs.size;
     },
     cut,
     refuse() {
-      refusing = true;
+      mode = 'refuse';
       cut();
     },
+    stall() {
+      mode = 'stall';
+      for (const [client, upstream] of pairs) {
+        if (!upstream) continue;
+        // Still read both sides (what is sent is lost, as on a black-holed route), so a close from
+        // either end is noticed and passed on.
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.on('data', drop);
+        upstream.on('data', drop);
+      }
+    },
     accept() {
-      refusing = false;
+      if (mode === 'stall') {
+        for (const [client, upstream] of pairs) {
+          if (!upstream) continue;
+          client.off('data', drop);
+          upstream.off('data', drop);
+          client.pipe(upstream);
+          upstream.pipe(client);
+        }
+      }
+      mode = 'forward';
     },
     close() {
-      refusing = true;
-      for (const s of sockets) s.destroy();
+      mode = 'refuse';
+      cut();
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };

@@ -1,7 +1,8 @@
 import type { TestDatabase } from './database.ts';
 
 /**
- * Records, in the database itself, every statement that writes findings: which run (the
+ * Records (SECURITY DEFINER: whatever role the writer runs as, as a DBA's audit trigger would),
+ * in the database itself, every statement that writes findings: which run (the
  * `ops.run_id` setting a chunk transaction sets after proving its lease, or none), which backend and
  * when. What runs did is then read from the data, not from their own records.
  */
@@ -10,7 +11,7 @@ export async function logFindingWrites(t: TestDatabase): Promise<void> {
     CREATE TABLE IF NOT EXISTS test_write_log (
       run_id text, pid int, xid bigint, at timestamptz NOT NULL DEFAULT clock_timestamp()
     );
-    CREATE OR REPLACE FUNCTION test_log_write() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE OR REPLACE FUNCTION test_log_write() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
     BEGIN
       INSERT INTO test_write_log (run_id, pid, xid)
         VALUES (nullif(current_setting('ops.run_id', true), ''), pg_backend_pid(), txid_current());

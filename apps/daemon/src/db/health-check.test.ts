@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CuttableProxy, startCuttableProxy } from '../../../../test/support/cuttable-proxy.ts';
+
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
+import { startTcpProxy, type TcpProxy } from '../../../../test/support/tcp-proxy.ts';
 import { openHealthCheck } from './health-check.ts';
 
 let t: TestDatabase;
-let proxy: CuttableProxy;
+let proxy: TcpProxy;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  proxy = await startCuttableProxy(t.url);
+  proxy = await startTcpProxy(t.url);
 });
 
 afterAll(async () => {
@@ -21,10 +22,10 @@ describe('openHealthCheck', () => {
     const health = openHealthCheck(proxy.url, 500);
     try {
       await expect(health.check()).resolves.toBe(true);
-      await proxy.down(); // its idle connection is cut and new ones are refused
+      proxy.refuse(); // its idle connection is cut and new ones are refused
       await expect(health.check()).resolves.toBe(false);
       await expect(health.check()).resolves.toBe(false);
-      await proxy.up();
+      proxy.accept();
       await expect(health.check()).resolves.toBe(true);
     } finally {
       await health.close();
@@ -38,7 +39,7 @@ describe('openHealthCheck', () => {
       proxy.stall(); // the open connection goes silent: only the query timeout can notice
       await expect(health.check()).resolves.toBe(false);
       await expect(health.check()).resolves.toBe(false); // a new connection hangs in its start-up
-      await proxy.up();
+      proxy.accept();
       await expect(health.check()).resolves.toBe(true);
     } finally {
       await health.close();
