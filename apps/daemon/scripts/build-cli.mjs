@@ -26,6 +26,7 @@ const ENTRY = path.join(DAEMON_DIR, 'src', 'cli', 'main.ts');
 const WORKER_MAIN = path.join(DAEMON_DIR, 'src', 'plugins', 'sandbox', 'worker-main.ts');
 /** Builds older than this that are not current are removed (a running command may still use one). */
 const KEEP_OLD_BUILDS_MS = 60 * 60 * 1000;
+const KEEP_NEWEST_BUILDS = 5;
 
 /** Our own packages are compiled in; every other bare import stays an import from node_modules. */
 const externalPackages = {
@@ -60,12 +61,15 @@ function inputsOf(metafile) {
     .filter((p) => fs.existsSync(p));
 }
 
-/** Every input's mtime and size, keyed by its path relative to the repository. */
-function fingerprint(inputs) {
+/**
+ * Every input's mtime and size, by path. A file changed while the build ran may have been read
+ * before the change: it is recorded as changed (mtime -1), so the next start builds again.
+ */
+function fingerprint(inputs, buildStartedMs) {
   const files = {};
   for (const input of inputs) {
     const stat = fs.statSync(input);
-    files[input] = [stat.mtimeMs, stat.size];
+    files[input] = [stat.mtimeMs >= buildStartedMs - 50 ? -1 : stat.mtimeMs, stat.size];
   }
   return files;
 }
@@ -76,6 +80,7 @@ function fingerprint(inputs) {
  */
 export async function buildCli({ log = () => {} } = {}) {
   const { build } = await import('esbuild');
+  const startedMs = Date.now();
   const id = `b-${Date.now().toString(36)}-${crypto.randomBytes(4).toString('hex')}`;
   const outdir = path.join(BUILD_ROOT, id);
   const started = performance.now();
@@ -105,7 +110,7 @@ export async function buildCli({ log = () => {} } = {}) {
     id,
     node: process.version,
     builtAt: new Date().toISOString(),
-    inputs: fingerprint(inputs),
+    inputs: fingerprint(inputs, startedMs),
   };
   writeAtomically(MANIFEST, JSON.stringify(manifest));
   removeOldBuilds(id);
@@ -173,6 +178,7 @@ export async function compiledPlugin(entry) {
   let manifest = readJson(manifestFile);
   if (!inputsUnchanged(manifest) || !fs.existsSync(path.join(cacheDir, manifest.file))) {
     const { build } = await import('esbuild');
+    const startedMs = Date.now();
     fs.mkdirSync(cacheDir, { recursive: true });
     const file = `${key}-${Date.now().toString(36)}-${crypto.randomBytes(4).toString('hex')}.mjs`;
     const result = await build({
@@ -189,7 +195,7 @@ export async function compiledPlugin(entry) {
     });
     const inputs = inputsOf(result.metafile);
     inputs.push(fileURLToPath(import.meta.url));
-    manifest = { file, node: process.version, inputs: fingerprint(inputs) };
+    manifest = { file, node: process.version, inputs: fingerprint(inputs, startedMs) };
     writeAtomically(manifestFile, JSON.stringify(manifest));
     for (const old of fs.readdirSync(cacheDir)) {
       if (!old.startsWith(`${key}-`) || old === file) continue;
@@ -206,15 +212,23 @@ export async function compiledPlugin(entry) {
 }
 
 function removeOldBuilds(keep) {
-  for (const entry of fs.readdirSync(BUILD_ROOT, { withFileTypes: true })) {
-    if (!entry.isDirectory() || entry.name === keep) continue;
-    const dir = path.join(BUILD_ROOT, entry.name);
-    try {
-      if (Date.now() - fs.statSync(dir).mtimeMs > KEEP_OLD_BUILDS_MS)
-        fs.rmSync(dir, { recursive: true, force: true });
-    } catch {
-      // another build removed it first
-    }
+  const builds = fs
+    .readdirSync(BUILD_ROOT, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && entry.name !== keep)
+    .map((entry) => {
+      const dir = path.join(BUILD_ROOT, entry.name);
+      try {
+        return { dir, mtimeMs: fs.statSync(dir).mtimeMs };
+      } catch {
+        return null; // another build removed it first
+      }
+    })
+    .filter(Boolean)
+    .sort((a, b) => b.mtimeMs - a.mtimeMs);
+  // A command still running from an older build may yet import one of its chunks (exec's alerts):
+  // the newest few stay whatever their age, the others once they are an hour old.
+  for (const { dir, mtimeMs } of builds.slice(KEEP_NEWEST_BUILDS)) {
+    if (Date.now() - mtimeMs > KEEP_OLD_BUILDS_MS) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
