@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { describe, expect, it } from 'vitest';
 import { canonicalTimeZone, cronProblem, nextFireTimes } from './schedule-rules.ts';
 import { slotOfKey } from './scheduler.ts';
@@ -7,8 +8,23 @@ describe('schedule rules', () => {
     expect(cronProblem('0 3 * * *')).toBeNull();
     expect(cronProblem('*/10 * * * * *')).toBeNull();
     expect(cronProblem('0 9 * * MON-FRI')).toBeNull();
-    expect(cronProblem('every day')).toMatch(/expected 5 or 6 fields but got 2/);
-    expect(cronProblem('0 25 * * *')).toMatch(/hour/);
+    expect(cronProblem('every day')).toMatch(/^A cron expression has 5 or 6 fields; this one has 2\./);
+    expect(cronProblem('0 25 * * *')).toBe('The hour field (2nd) has “25”; hours run from 0 to 23.');
+    expect(cronProblem('61 * * * *')).not.toMatch(/invalid expression/);
+  });
+
+  it('accepts only what node-cron, which runs the schedules, accepts too', () => {
+    for (const ok of [
+      '0 3 * * *',
+      '*/10 * * * * *',
+      '0 9 * * monday',
+      '0 0 1 january *',
+      '0 0 L * *',
+      '0 0 * * 1#2',
+    ]) {
+      expect(cronProblem(ok), ok).toBeNull();
+      expect(cron.validate(ok), ok).toBe(true);
+    }
   });
 
   it('knows IANA time zones by their canonical name, whatever the case', () => {

@@ -1,29 +1,21 @@
+import { canonicalTimeZone, cronExpressionProblem, timeZoneProblem } from '@ops/runbook-sdk/schedule-timing';
 import cron from 'node-cron';
 import { z } from 'zod';
 
-// What a schedule's timing may be, written once: node-cron's own parser judges the expression,
-// and the runtime's time-zone database judges the zone.
+// What a schedule's timing may be, written once (@ops/runbook-sdk/schedule-timing, pure, so the
+// console checks keystrokes with the same rule): our own words for the expression, the runtime's
+// time-zone database for the zone. node-cron, which runs the schedules, must accept it too.
 
-/** Why node-cron refuses the expression, or null. */
+export { canonicalTimeZone };
+
+/** Why the expression cannot be a schedule's, in operator words naming the field and its range; or null. */
 export function cronProblem(expression: string): string | null {
-  const result = cron.validateDetailed(expression);
-  if (result.valid) return null;
-  const first = result.errors[0];
-  const detail = first
-    ? first.field === 'expression'
-      ? first.message
-      : `${first.field}: ${first.message}`
-    : '';
-  return `not a cron expression (${detail || 'invalid'}); use 5 fields (minute hour day month weekday) or 6 with seconds first`;
-}
-
-/** The zone's canonical IANA name ("europe/berlin" → "Europe/Berlin"), or null when it is unknown. */
-export function canonicalTimeZone(zone: string): string | null {
-  try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
-  } catch {
-    return null;
-  }
+  const problem = cronExpressionProblem(expression);
+  if (problem) return problem;
+  // Our rule accepts only what node-cron runs; should they ever differ, refuse in our words.
+  return cron.validate(expression.trim())
+    ? null
+    : 'The scheduler cannot run this expression; use numbers, ranges (1-5), lists (1,5) and steps (*/15) in 5 fields (minute hour day-of-month month weekday).';
 }
 
 export const cronSchema = z
@@ -44,7 +36,7 @@ export const timeZoneSchema = z
     if (zone === null) {
       ctx.addIssue({
         code: 'custom',
-        message: `unknown time zone ${JSON.stringify(value)}; use an IANA name like Europe/Berlin or UTC`,
+        message: timeZoneProblem(value) ?? `unknown time zone ${JSON.stringify(value)}`,
       });
       return z.NEVER;
     }

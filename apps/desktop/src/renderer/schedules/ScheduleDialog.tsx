@@ -43,6 +43,7 @@ import {
   scheduleFormFrom,
   toCreateInput,
   toUpdateInput,
+  unchangedSince,
 } from './schedule-form.ts';
 
 const useStyles = makeStyles({
@@ -107,14 +108,19 @@ export function ScheduleDialog({
   const mutation = schedule ? save : create;
 
   const check = checkScheduleForm(form, { runbook, original: schedule });
+  // The form as it was saved: the daemon's verdict on a field stands only while that field still
+  // holds what was sent, and goes as soon as the operator corrects it.
+  const [sent, setSent] = useState<ScheduleForm | null>(null);
   const named = fieldErrorOf(mutation.error);
-  const errorFor = (field: string) => (named?.field === field ? named.message : undefined);
+  const errorFor = (field: string) =>
+    named?.field === field && sent !== null && unchangedSince(sent, form, field) ? named.message : undefined;
   const parameters = runbook?.parameters ?? [];
   const phrase = runbook?.confirmationPhrase ?? '';
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (check.blocker || mutation.isPending) return;
+    setSent(form);
     if (schedule) save.mutate(toUpdateInput(schedule.id, form, runbook));
     else create.mutate(toCreateInput(form, runbook));
   };

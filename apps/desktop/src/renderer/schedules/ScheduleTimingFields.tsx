@@ -1,11 +1,19 @@
 import { Field, Input, makeStyles, Spinner, Text, tokens } from '@fluentui/react-components';
 import { ErrorState } from '../components/states.tsx';
 import { FireTimesList } from './FireTimesList.tsx';
+import { timingProblems } from './schedule-form.ts';
 import { TimeZoneCombobox } from './TimeZoneCombobox.tsx';
 import { useFireTimesPreview } from './use-fire-times-preview.ts';
 
 const useStyles = makeStyles({
-  row: { display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(220px, 1fr))', gap: '12px 16px' },
+  row: {
+    display: 'grid',
+    gridTemplateColumns: 'repeat(auto-fit, minmax(220px, 1fr))',
+    gap: '12px 16px',
+    // Not stretched to the taller field (the cron hint wraps, an error adds a line): a stretched
+    // Field hands the extra height to its label row and pushes the zone box below the cron box.
+    alignItems: 'start',
+  },
   cron: { fontFamily: tokens.fontFamilyMonospace },
   preview: {
     display: 'flex',
@@ -44,7 +52,10 @@ export function ScheduleTimingFields({
   const preview = useFireTimesPreview(cron, timezone);
   const previewError = (field: string) =>
     preview.fieldError?.field === field ? preview.fieldError.message : undefined;
-  const cronError = previewError('cron') ?? saveErrors.cron;
+  // The local rule first (it is the daemon's, and answers at once), then the daemon's own verdicts.
+  const local = timingProblems(cron, timezone);
+  const cronError = local.cron ?? previewError('cron') ?? saveErrors.cron;
+  const zoneError = local.timezone ?? previewError('timezone') ?? saveErrors.timezone;
   return (
     <>
       <div className={s.row}>
@@ -63,17 +74,19 @@ export function ScheduleTimingFields({
             spellCheck={false}
           />
         </Field>
-        <TimeZoneCombobox
-          value={timezone}
-          onChange={onTimezoneChange}
-          error={previewError('timezone') ?? saveErrors.timezone}
-        />
+        <TimeZoneCombobox value={timezone} onChange={onTimezoneChange} error={zoneError} />
       </div>
       <section className={s.preview} aria-labelledby="fire-times-heading" data-testid="fire-times-preview">
         <Text weight="semibold" id="fire-times-heading">
           Next fire times
         </Text>
-        {preview.error ? (
+        {cronError || zoneError ? (
+          <Text size={200} className={s.muted}>
+            {cronError
+              ? 'Correct the cron expression to see when it fires.'
+              : 'Choose a time zone to see when it fires.'}
+          </Text>
+        ) : preview.error ? (
           <ErrorState error={preview.error} />
         ) : preview.times.length > 0 ? (
           <FireTimesList
@@ -82,10 +95,6 @@ export function ScheduleTimingFields({
             label="Next fire times"
             busy={!preview.current}
           />
-        ) : cronError ? (
-          <Text size={200} className={s.muted}>
-            Correct the cron expression to see when it fires.
-          </Text>
         ) : (
           <Text size={200} className={s.muted}>
             {cron.trim()
@@ -93,7 +102,7 @@ export function ScheduleTimingFields({
               : 'Enter a cron expression to see when it fires.'}
           </Text>
         )}
-        {!preview.current && preview.times.length > 0 && (
+        {!cronError && !zoneError && !preview.current && preview.times.length > 0 && (
           <Spinner size="extra-tiny" label="Updating the preview…" labelPosition="after" />
         )}
       </section>

@@ -25,6 +25,7 @@ export function TimeZoneCombobox({
 }) {
   const zones = useMemo(knownTimeZones, []);
   const [typed, setTyped] = useState(value);
+  const [open, setOpen] = useState(false);
   // Just opened on the chosen zone: show them all, not only the one that matches its name.
   const filter = typed === value ? '' : typed;
   const shown = zones.filter((z) => matches(z, filter));
@@ -50,10 +51,22 @@ export function TimeZoneCombobox({
         onOptionSelect={(_, d) => {
           if (d.optionValue) commit(d.optionValue);
         }}
+        open={open}
+        onOpenChange={(_, d) => setOpen(d.open)}
+        onKeyDown={(e) => {
+          // Escape belongs to the zone box while it has something to undo (its list is open, or a
+          // search is typed): it closes the list, or puts the chosen zone back. Only then does a
+          // further Escape reach the dialog, which would close and lose the form.
+          if (e.key !== 'Escape' || (!open && typed === value)) return;
+          e.stopPropagation();
+          if (!open) setTyped(value);
+        }}
         onBlur={() => {
-          // A zone typed out in full counts as chosen; anything else goes back to the chosen one.
+          // A zone typed out in full counts as chosen. Anything else typed stays, with the form's
+          // error under it: never silently another zone (UTC) than the one the operator wrote.
           const exact = zones.find((z) => z.toLowerCase() === typed.trim().toLowerCase());
           if (exact) commit(exact);
+          else if (typed.trim() && typed !== value) onChange(typed.trim());
           else setTyped(value);
         }}
         data-testid="time-zone"

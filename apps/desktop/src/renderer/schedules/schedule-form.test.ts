@@ -6,8 +6,10 @@ import {
   newScheduleForm,
   type ScheduleForm,
   scheduleFormFrom,
+  timingProblems,
   toCreateInput,
   toUpdateInput,
+  unchangedSince,
 } from './schedule-form.ts';
 
 const dedupe = {
@@ -115,5 +117,40 @@ describe('the schedule form', () => {
     const update = toUpdateInput('9', { ...scheduleFormFrom(saved, dedupe), enabled: false }, dedupe);
     expect(update).toMatchObject({ id: '9', enabled: false, reasonCode: 'DATA_REPAIR', mode: 'run' });
     expect(update).not.toHaveProperty('confirmation');
+  });
+});
+
+describe('a schedule’s timing, checked in the console by the daemon’s rule', () => {
+  const form = (over: Partial<ScheduleForm> = {}): ScheduleForm => ({
+    ...newScheduleForm(dedupe, 'UTC'),
+    name: 'nightly',
+    ...over,
+  });
+
+  it('blocks Save on a wrong expression or an unknown zone, saying which', () => {
+    const check = (over: Partial<ScheduleForm>) =>
+      checkScheduleForm(form(over), { runbook: dedupe, original: null }).blocker;
+    expect(check({ cron: '61 * * * *' })).toBe('Correct the cron expression.');
+    expect(check({ timezone: 'Mars/Olympus_Mons' })).toBe('Choose a time zone from the list.');
+    expect(check({})).toBeNull();
+  });
+
+  it('names the field part and its range, and the zone it does not know', () => {
+    expect(timingProblems('61 * * * *', 'UTC')).toEqual({
+      cron: 'The minute field (1st) has “61”; minutes run from 0 to 59.',
+      timezone: null,
+    });
+    expect(timingProblems('', 'Mars/Olympus_Mons').timezone).toMatch(
+      /^“Mars\/Olympus_Mons” is not a time zone/,
+    );
+    expect(timingProblems('', 'UTC')).toEqual({ cron: null, timezone: null });
+  });
+
+  it('keeps the daemon’s verdict on a field only while the field holds what was sent', () => {
+    const sent = form({ cron: '0 3 * * *' });
+    expect(unchangedSince(sent, sent, 'cron')).toBe(true);
+    expect(unchangedSince(sent, { ...sent, cron: '0 4 * * *' }, 'cron')).toBe(false);
+    expect(unchangedSince(sent, { ...sent, name: 'other' }, 'cron')).toBe(true);
+    expect(unchangedSince(sent, { ...sent, scopeKind: 'tenant', tenant }, 'scope')).toBe(false);
   });
 });

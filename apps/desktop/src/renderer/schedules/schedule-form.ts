@@ -1,3 +1,4 @@
+import { cronExpressionProblem, timeZoneProblem } from '@ops/runbook-sdk/schedule-timing';
 import { REASON_TEXT_MAX } from '../api/reasons.ts';
 import type {
   ReasonCode,
@@ -112,19 +113,23 @@ export function checkScheduleForm(
       ? 'Choose the runbook to schedule.'
       : !form.cron.trim()
         ? 'Enter a cron expression.'
-        : form.scopeKind === 'tenant' && !form.tenant
-          ? 'Choose the tenant.'
-          : parametersProblem
-            ? parametersProblem
-            : run && !form.reasonCode
-              ? 'Choose a reason code: scheduled runs are unattended.'
-              : run && !form.reasonText.trim()
-                ? 'Write the reason for these runs.'
-                : run && form.reasonText.length > REASON_TEXT_MAX
-                  ? `Shorten the reason to ${REASON_TEXT_MAX} characters.`
-                  : confirm && !confirmationMatches
-                    ? `Type ${phrase} to confirm runs on all tenants.`
-                    : null;
+        : cronExpressionProblem(form.cron)
+          ? 'Correct the cron expression.'
+          : timeZoneProblem(form.timezone)
+            ? 'Choose a time zone from the list.'
+            : form.scopeKind === 'tenant' && !form.tenant
+              ? 'Choose the tenant.'
+              : parametersProblem
+                ? parametersProblem
+                : run && !form.reasonCode
+                  ? 'Choose a reason code: scheduled runs are unattended.'
+                  : run && !form.reasonText.trim()
+                    ? 'Write the reason for these runs.'
+                    : run && form.reasonText.length > REASON_TEXT_MAX
+                      ? `Shorten the reason to ${REASON_TEXT_MAX} characters.`
+                      : confirm && !confirmationMatches
+                        ? `Type ${phrase} to confirm runs on all tenants.`
+                        : null;
   return { blocker, needsConfirmation: confirm, confirmationMatches };
 }
 
@@ -159,4 +164,30 @@ export function toUpdateInput(
   runbook: Runbook | undefined,
 ): ScheduleUpdateInput {
   return { id, ...toCreateInput(form, runbook) };
+}
+
+/**
+ * The form's own verdict on the timing, by the daemon's rule (@ops/runbook-sdk/schedule-timing):
+ * shown at once, and the daemon is asked for a preview only when both are right, so a half-typed
+ * expression costs no request.
+ */
+export function timingProblems(
+  cron: string,
+  timezone: string,
+): { cron: string | null; timezone: string | null } {
+  return {
+    cron: cron.trim() ? cronExpressionProblem(cron) : null,
+    timezone: timeZoneProblem(timezone),
+  };
+}
+
+/** Whether the form field the daemon named (`cron`, `scope`, …) still holds what was sent. */
+export function unchangedSince(sent: ScheduleForm, now: ScheduleForm, field: string): boolean {
+  if (field === 'scope') return sent.scopeKind === now.scopeKind && sent.tenant?.id === now.tenant?.id;
+  if (field.startsWith('params.')) return JSON.stringify(sent.params) === JSON.stringify(now.params);
+  if (field in sent) {
+    const key = field as keyof ScheduleForm;
+    return JSON.stringify(sent[key]) === JSON.stringify(now[key]);
+  }
+  return true;
 }

@@ -4,6 +4,7 @@ import { fieldErrorOf } from '../api/api-error.ts';
 import { useTRPC } from '../api/trpc.ts';
 import { useDebounced } from '../components/use-debounced.ts';
 import { fromPreviewKey, type PreviewAnswer, previewKey, previewView } from './preview-answer.ts';
+import { timingProblems } from './schedule-form.ts';
 
 /** Asked again once typing pauses, not on every key of the expression. */
 export const PREVIEW_DEBOUNCE_MS = 350;
@@ -22,6 +23,11 @@ export interface FireTimesPreview {
   isFetching: boolean;
 }
 
+function askable(cron: string, timezone: string): boolean {
+  const problems = timingProblems(cron, timezone);
+  return cron !== '' && problems.cron === null && problems.timezone === null;
+}
+
 /**
  * The next fire times of what the operator is typing (`schedules.preview`): the daemon's cron
  * parser judges the expression, so the form learns it is wrong before Save. Each (cron, zone) pair
@@ -35,7 +41,9 @@ export function useFireTimesPreview(cron: string, timezone: string): FireTimesPr
   const preview = useQuery(
     trpc.schedules.preview.queryOptions(
       { ...input, count: PREVIEW_COUNT },
-      { enabled: input.cron !== '', placeholderData: keepPreviousData, staleTime: 30_000 },
+      // Only a pair that passes the daemon's own rule locally is worth asking about: a keystroke
+      // that makes the expression wrong sends nothing (and logs no 400).
+      { enabled: askable(input.cron, input.timezone), placeholderData: keepPreviousData, staleTime: 30_000 },
     ),
   );
   // The last real answer and the pair it answers (placeholder data belongs to an earlier pair).
