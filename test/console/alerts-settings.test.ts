@@ -119,7 +119,7 @@ describe.skipIf(chromiumMissing !== null)('the console in Chromium: alert destin
     await checkpoint(page, 'alerts-destinations');
   });
 
-  it('edits a destination without asking for its secret again, and reports a refused test as an error toast', async () => {
+  it('edits a destination without asking for its secret again, and reports a refused test in the daemon’s words, beside the destination', async () => {
     await row(TEAMS)
       .getByRole('button', { name: `Edit ${TEAMS}` })
       .click();
@@ -145,8 +145,23 @@ describe.skipIf(chromiumMissing !== null)('the console in Chromium: alert destin
       .click();
     const refused = await waitForToast(page, /did not accept/);
     expect(refused).toContain(`“${TEAMS}” did not accept the test message`);
-    expect(refused).toMatch(/ECONNREFUSED|refused/i);
+    expect(refused).toMatch(/refused/i);
+    // The answer stays beside the destination after the toast has gone, in the daemon's words
+    // (never the socket's: no ECONNREFUSED, no address).
+    const result = row(TEAMS).getByRole('status', { name: `Last test of ${TEAMS}` });
+    await result.filter({ hasText: 'Test not accepted' }).waitFor();
+    const words = (await result.textContent()) ?? '';
+    expect(words).toMatch(/^Test not accepted \(.+\): the webhook's server refused the connection/);
+    expect(words).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|fetch failed/);
     await checkpoint(page, 'alerts-test-refused');
+    await page.setViewportSize({ width: 800, height: 900 });
+    await checkpoint(page, 'alerts-test-refused-800');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    expect(
+      await row(MAIL)
+        .getByRole('status', { name: `Last test of ${MAIL}` })
+        .textContent(),
+    ).toMatch(/^Test accepted/);
   });
 
   it('deletes a destination after a confirmation', async () => {

@@ -2,7 +2,9 @@ import { Badge, Button, makeStyles, Spinner, Text, Tooltip, tokens } from '@flue
 import { DeleteRegular, EditRegular, SendRegular } from '@fluentui/react-icons';
 import type { AlertDestination } from '../api/types.ts';
 import { type Column, SortableTable } from '../components/SortableTable.tsx';
+import { formatDateTime } from '../format/time.ts';
 import { DestinationKindLabel } from './DestinationKindLabel.tsx';
+import type { SendTestResult } from './use-send-test.tsx';
 
 const useStyles = makeStyles({
   stack: { display: 'flex', flexDirection: 'column', gap: '2px', alignItems: 'flex-start' },
@@ -13,7 +15,27 @@ const useStyles = makeStyles({
   },
   muted: { color: tokens.colorNeutralForeground2 },
   actions: { display: 'flex', gap: '4px', alignItems: 'center' },
+  cellStack: { display: 'flex', flexDirection: 'column', gap: '4px', alignItems: 'flex-start' },
+  testOk: { color: tokens.colorPaletteGreenForeground1 },
+  testFailed: { color: tokens.colorPaletteRedForeground1, maxWidth: '320px', wordBreak: 'break-word' },
 });
+
+/** The last Send test's answer, where the operator pressed it: it stays until the next test. */
+function TestResult({ name, result }: { name: string; result: SendTestResult | undefined }) {
+  const s = useStyles();
+  return (
+    <Text size={200} role="status" aria-label={`Last test of ${name}`} data-testid="send-test-result">
+      {result &&
+        (result.ok ? (
+          <span className={s.testOk}>Test accepted ({formatDateTime(result.at)})</span>
+        ) : (
+          <span className={s.testFailed}>
+            Test not accepted ({formatDateTime(result.at)}): {result.message}
+          </span>
+        ))}
+    </Text>
+  );
+}
 
 const cmp = (a: string, b: string) => a.localeCompare(b);
 
@@ -41,12 +63,15 @@ function Address({ destination: d }: { destination: AlertDestination }) {
 export function DestinationsTable({
   destinations,
   sendingId,
+  testResults = {},
   onSendTest,
   onEdit,
   onDelete,
 }: {
   destinations: readonly AlertDestination[];
   sendingId: string | null;
+  /** The last Send test answer of each destination, by id. */
+  testResults?: Readonly<Record<string, SendTestResult>>;
   onSendTest: (d: AlertDestination) => void;
   onEdit: (d: AlertDestination) => void;
   onDelete: (d: AlertDestination) => void;
@@ -94,34 +119,37 @@ export function DestinationsTable({
       id: 'actions',
       label: 'Actions',
       render: (d) => (
-        <div className={s.actions}>
-          <Button
-            size="small"
-            icon={sendingId === d.id ? <Spinner size="extra-tiny" /> : <SendRegular />}
-            disabled={sendingId !== null}
-            onClick={() => onSendTest(d)}
-            aria-label={`Send test to ${d.name}`}
-          >
-            Send test
-          </Button>
-          <Tooltip content={`Edit ${d.name}`} relationship="label">
-            <Button appearance="subtle" icon={<EditRegular />} onClick={() => onEdit(d)} />
-          </Tooltip>
-          <Tooltip
-            content={
-              d.source === 'environment'
-                ? `${d.name} comes from the environment: disable it, or unset its variable`
-                : `Delete ${d.name}`
-            }
-            relationship="label"
-          >
+        <div className={s.cellStack}>
+          <div className={s.actions}>
             <Button
-              appearance="subtle"
-              icon={<DeleteRegular />}
-              disabledFocusable={d.source === 'environment'}
-              onClick={() => onDelete(d)}
-            />
-          </Tooltip>
+              size="small"
+              icon={sendingId === d.id ? <Spinner size="extra-tiny" /> : <SendRegular />}
+              disabled={sendingId !== null}
+              onClick={() => onSendTest(d)}
+              aria-label={`Send test to ${d.name}`}
+            >
+              Send test
+            </Button>
+            <Tooltip content={`Edit ${d.name}`} relationship="label">
+              <Button appearance="subtle" icon={<EditRegular />} onClick={() => onEdit(d)} />
+            </Tooltip>
+            <Tooltip
+              content={
+                d.source === 'environment'
+                  ? `${d.name} comes from the environment: disable it, or unset its variable`
+                  : `Delete ${d.name}`
+              }
+              relationship="label"
+            >
+              <Button
+                appearance="subtle"
+                icon={<DeleteRegular />}
+                disabledFocusable={d.source === 'environment'}
+                onClick={() => onDelete(d)}
+              />
+            </Tooltip>
+          </div>
+          <TestResult name={d.name} result={testResults[d.id]} />
         </div>
       ),
     },

@@ -109,6 +109,7 @@ function AlertDestinations() {
         <DestinationsTable
           destinations={destinations.data}
           sendingId={sendTest.sendingId}
+          testResults={sendTest.results}
           onSendTest={sendTest.send}
           onEdit={(destination) => setEditing({ destination, kind: destination.kind })}
           onDelete={setDeleting}
