@@ -115,6 +115,7 @@ export async function driveKeysetWork(work: KeysetWork, options: ChunkDriverOpti
   let reporting: Promise<void> | null = null;
   let again = false;
   let reportedAt = Number.NEGATIVE_INFINITY;
+  let trailing: ReturnType<typeof setTimeout> | null = null;
   const reportOnce = async () => {
     reportedAt = performance.now();
     const totals = await units.totals(runId);
@@ -136,7 +137,16 @@ export async function driveKeysetWork(work: KeysetWork, options: ChunkDriverOpti
   };
   const report = (force = false): Promise<void> => {
     if (options.role !== 'owner') return Promise.resolve();
-    if (!force && performance.now() - reportedAt < PROGRESS_EVERY_MS) return Promise.resolve();
+    const sinceLast = performance.now() - reportedAt;
+    if (!force && sinceLast < PROGRESS_EVERY_MS) {
+      // Skipped for now, reported soon: committed chunks must show even while the next ones are
+      // stuck (behind a row lock, a slow statement) and no worker reports for a while.
+      trailing ??= setTimeout(() => {
+        trailing = null;
+        report().catch(() => {}); // a failed report is the next one's to retry
+      }, PROGRESS_EVERY_MS - sinceLast);
+      return Promise.resolve();
+    }
     if (reporting) {
       again ||= force;
       return reporting;
@@ -223,6 +233,8 @@ export async function driveKeysetWork(work: KeysetWork, options: ChunkDriverOpti
     ),
   );
   internal.abort(); // ends the watcher
+  if (trailing) clearTimeout(trailing); // the final report below says it all
+  trailing = null;
   await watcher;
   await counting;
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
