@@ -24,11 +24,11 @@ or use the API at <code>/system/api/trpc</code>.</p></body></html>`;
 export class ConsoleAssets {
   constructor(private readonly dir: string = DEFAULT_CONSOLE_DIR) {}
 
-  /** Sends index.html (the SPA decides what to render for the route). */
-  sendIndex(res: ServerResponse): void {
+  /** Sends index.html (the SPA decides what to render for the route); 404 for an unknown page. */
+  sendIndex(res: ServerResponse, status: 200 | 404 = 200): void {
     const index = path.join(this.dir, 'index.html');
     const html = fs.existsSync(index) ? fs.readFileSync(index) : PLACEHOLDER;
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
     res.end(html);
   }
 

@@ -32,7 +32,17 @@ export function isConsolePage(pathname: string): boolean {
  * What a request is, decided once, so the guard and the handlers agree. `auth_entry` is sign-in and
  * sign-out; `auth` is every other identity endpoint (sessions, accounts).
  */
-export type RouteKind = 'health' | 'auth_entry' | 'auth' | 'api' | 'login' | 'asset' | 'page' | 'unknown';
+export type RouteKind =
+  | 'health'
+  | 'auth_entry'
+  | 'auth'
+  | 'api'
+  | 'login'
+  | 'asset'
+  | 'page'
+  /** Under /system, not an API or asset path, and no console page: a mistyped or stale link. */
+  | 'unknown_page'
+  | 'unknown';
 
 export function routeOf(pathname: string): RouteKind {
   if (pathname === '/healthz') return 'health';
@@ -42,5 +52,7 @@ export function routeOf(pathname: string): RouteKind {
   if (pathname === LOGIN_PAGE || pathname === `${LOGIN_PAGE}/`) return 'login';
   if (pathname.startsWith(ASSETS_PREFIX) || pathname === '/system/favicon.svg') return 'asset';
   if (isConsolePage(pathname)) return 'page';
+  const api = pathname === '/system/api' || pathname.startsWith('/system/api/');
+  if (isSystemPath(pathname) && !api && !pathname.startsWith(ASSETS_PREFIX)) return 'unknown_page';
   return 'unknown';
 }

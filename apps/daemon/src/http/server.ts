@@ -75,6 +75,9 @@ export function createOpsServer(options: ServerOptions): http.Server {
       switch (decideAccess(route, principal)) {
         case 'not_found':
           return sendNotFound(res);
+        case 'not_found_page':
+          // A direct load answers as an in-app link does: the console's "Page not found".
+          return assets.sendIndex(res, 404);
         case 'unauthorized':
           return sendUnauthorized(res);
         case 'login':

@@ -10,7 +10,7 @@ import {
   MessageBarBody,
   MessageBarTitle,
 } from '@fluentui/react-components';
-import { OpenRegular } from '@fluentui/react-icons';
+import { ArrowRightRegular } from '@fluentui/react-icons';
 import { useLocation } from 'wouter';
 import { absolutePath, paths } from '../app/paths.ts';
 import { isPlainLeftClick } from '../components/RouterLink.tsx';
@@ -49,7 +49,10 @@ export function RunStartedDialog({
               appearance="primary"
               as="a"
               href={absolutePath(paths.run(runId))}
-              icon={<OpenRegular />}
+              // It opens the run here, in this tab (a new-window icon promised otherwise); Ctrl-click
+              // or the middle button still open a new tab, as on any link.
+              icon={<ArrowRightRegular />}
+              iconPosition="after"
               onClick={(e) => {
                 if (!isPlainLeftClick(e)) return;
                 e.preventDefault();

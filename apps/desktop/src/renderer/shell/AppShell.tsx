@@ -1,6 +1,7 @@
 import {
   Hamburger,
   makeStyles,
+  mergeClasses,
   NavDrawer,
   NavDrawerBody,
   NavItem,
@@ -23,6 +24,7 @@ import { useMe } from '../app/me-context.ts';
 import { absolutePath, paths } from '../app/paths.ts';
 import { isPlainLeftClick } from '../components/RouterLink.tsx';
 import { BreakGlassBanner } from './BreakGlassBanner.tsx';
+import { useHeaderButtonStyles } from './header-button.ts';
 import { NotificationsBell } from './NotificationsBell.tsx';
 import { UserMenu } from './UserMenu.tsx';
 
@@ -123,6 +125,7 @@ function selectedNav(location: string): string {
 /** The console's frame on every signed-in page: header, break-glass banner, navigation, content. */
 export function AppShell({ children }: { children: ReactNode }) {
   const s = useStyles();
+  const header = useHeaderButtonStyles();
   const me = useMe();
   const [location, navigate] = useLocation();
   const [navOpen, setNavOpen] = useState(true);
@@ -135,7 +138,7 @@ export function AppShell({ children }: { children: ReactNode }) {
       </a>
       <header className={s.header}>
         <Hamburger
-          className={s.hamburger}
+          className={mergeClasses(header.root, s.hamburger)}
           onClick={() => setNavOpen((o) => !o)}
           aria-expanded={navOpen}
           aria-label={navOpen ? 'Collapse navigation' : 'Expand navigation'}

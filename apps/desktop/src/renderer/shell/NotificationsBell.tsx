@@ -2,6 +2,7 @@ import {
   Button,
   CounterBadge,
   makeStyles,
+  mergeClasses,
   Popover,
   PopoverSurface,
   PopoverTrigger,
@@ -20,6 +21,7 @@ import { useVisuallyHidden } from '../components/visually-hidden.ts';
 import { formatDateTime, formatRelative } from '../format/time.ts';
 import { RUN_OUTCOME_BADGES } from '../status/badge-specs.ts';
 import { RunOutcomeBadge } from '../status/RunBadges.tsx';
+import { useHeaderButtonStyles } from './header-button.ts';
 
 /** Run notifications are of kind `run.<outcome>`: show that outcome's badge, the same as everywhere. */
 function runOutcomeOf(kind: string): RunOutcome | null {
@@ -49,6 +51,7 @@ const useStyles = makeStyles({
 /** The in-app notifications (failed runs of this operator, and whatever else the daemon sends). */
 export function NotificationsBell() {
   const s = useStyles();
+  const header = useHeaderButtonStyles();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
@@ -65,7 +68,7 @@ export function NotificationsBell() {
       <PopoverTrigger disableButtonEnhancement>
         <Button
           appearance="transparent"
-          className={s.trigger}
+          className={mergeClasses(header.root, s.trigger)}
           icon={
             <span className={s.icon}>
               <AlertRegular />

@@ -11,6 +11,7 @@ import {
   MenuPopover,
   MenuTrigger,
   makeStyles,
+  mergeClasses,
   Text,
   tokens,
 } from '@fluentui/react-components';
@@ -26,6 +27,7 @@ import { useMe } from '../app/me-context.ts';
 import { useThemeControl } from '../app/Providers.tsx';
 import { useVisuallyHidden } from '../components/visually-hidden.ts';
 import { BreakGlassDialog } from './BreakGlassDialog.tsx';
+import { useHeaderButtonStyles } from './header-button.ts';
 
 const useStyles = makeStyles({
   trigger: { color: tokens.colorNeutralForegroundOnBrand, maxWidth: '280px' },
@@ -42,6 +44,7 @@ const THEMES: readonly [ThemePreference, string][] = [
 /** The signed-in operator, and what they can do about their own session. */
 export function UserMenu() {
   const s = useStyles();
+  const header = useHeaderButtonStyles();
   const hidden = useVisuallyHidden();
   const me = useMe();
   const trpc = useTRPC();
@@ -68,7 +71,7 @@ export function UserMenu() {
         <MenuTrigger disableButtonEnhancement>
           <Button
             appearance="transparent"
-            className={s.trigger}
+            className={mergeClasses(header.root, s.trigger)}
             icon={<Avatar name={name} size={28} color="colorful" aria-hidden="true" />}
           >
             <span className={s.name}>{name}</span>
