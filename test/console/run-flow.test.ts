@@ -201,7 +201,10 @@ describe.skipIf(chromiumMissing !== null)('the console in Chromium: running a ru
     await table.waitFor();
     expect(await table.getByRole('row').count()).toBe(3); // header + two runs
     await table.getByRole('columnheader', { name: 'Run', exact: true }).click(); // ascending by id
-    expect(await table.getByRole('row').nth(1).textContent()).toContain(`#${tenantRunId}`);
+    // Sorted by the daemon (all runs, not the page): the rows change when its answer arrives.
+    await expect
+      .poll(() => table.getByRole('row').nth(1).textContent(), { timeout: 15_000 })
+      .toContain(`#${tenantRunId}`);
     await checkpoint(page, 'runs-table');
     await table.getByRole('row').nth(1).getByRole('cell').nth(1).click();
     await page.waitForURL(new RegExp(`/system/ops/runs/${tenantRunId}$`));
@@ -211,8 +214,11 @@ describe.skipIf(chromiumMissing !== null)('the console in Chromium: running a ru
     await page.getByRole('navigation').getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('table', { name: 'Audit events' }).waitFor();
     await page.getByRole('textbox', { name: 'Run' }).fill(tenantRunId);
+    await page.waitForURL(new RegExp(`[?&]run=${tenantRunId}(&|$)`)); // the filter is in the URL
     await page.getByRole('cell', { name: 'Pause requested' }).waitFor();
-    expect(await page.getByRole('cell', { name: 'Preflight' }).count()).toBe(0);
+    await expect
+      .poll(() => page.getByRole('cell', { name: 'Preflight' }).count(), { timeout: 15_000 })
+      .toBe(0);
     await checkpoint(page, 'audit-log');
     const [download] = await Promise.all([
       page.waitForEvent('download'),

@@ -81,7 +81,8 @@ export function createOpsServer(options: ServerOptions): http.Server {
         case 'unauthorized':
           return sendUnauthorized(res);
         case 'login':
-          return redirect(res, `${LOGIN_PAGE}?next=${encodeURIComponent(url.pathname)}`);
+          // With its query: a shared link to a sorted, filtered list opens as sent after sign-in.
+          return redirect(res, `${LOGIN_PAGE}?next=${encodeURIComponent(url.pathname + url.search)}`);
         case 'allow':
           break;
       }

@@ -21,6 +21,7 @@ export function ReasonFields({
   required,
   codeError,
   textError,
+  purpose = 'Say what is wrong and why this run fixes it; it is kept on the run and in the audit log.',
 }: {
   code: ReasonCode | null;
   text: string;
@@ -29,6 +30,8 @@ export function ReasonFields({
   required: boolean;
   codeError?: string | undefined;
   textError?: string | undefined;
+  /** What the reason should say and where it is kept (break-glass has no run to speak of). */
+  purpose?: string;
 }) {
   const [typed, setTyped] = useState(code ? reasonCodeLabel(code) : '');
   const length = text.length;
@@ -70,7 +73,7 @@ export function ReasonFields({
         validationMessage={
           over ? `At most ${REASON_TEXT_MAX} characters: remove ${length - REASON_TEXT_MAX}.` : textError
         }
-        hint={`${length} / ${REASON_TEXT_MAX} characters. Say what is wrong and why this run fixes it; it is kept on the run and in the audit log.`}
+        hint={`${length} / ${REASON_TEXT_MAX} characters. ${purpose}`}
       >
         <Textarea value={text} onChange={(_, d) => onTextChange(d.value)} resize="vertical" rows={3} />
       </Field>

@@ -6,13 +6,14 @@ import {
   Input,
   makeStyles,
   Option,
+  SearchBox,
   Text,
   tokens,
 } from '@fluentui/react-components';
-import { ArrowDownloadRegular, HistoryRegular } from '@fluentui/react-icons';
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { ArrowDownloadRegular, DismissRegular, HistoryRegular } from '@fluentui/react-icons';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useTRPC } from '../api/trpc.ts';
+import { type ApiClient, useTRPC, useTRPCClient } from '../api/trpc.ts';
 import type { AuditEvent, RunScope } from '../api/types.ts';
 import { paths } from '../app/paths.ts';
 import {
@@ -27,19 +28,42 @@ import { PageHeader } from '../components/PageHeader.tsx';
 import { RouterLink } from '../components/RouterLink.tsx';
 import { type Column, SortableTable } from '../components/SortableTable.tsx';
 import { EmptyState, ErrorState, LoadingState } from '../components/states.tsx';
+import { Breakable } from '../lists/breakable.tsx';
+import { ListPager } from '../lists/ListPager.tsx';
+import { hasFilters, type ListSpec, type ListState, useListUrlState } from '../lists/list-url-state.ts';
+import { useUrlTextFilter } from '../lists/use-url-text-filter.ts';
 import { scopeLabel } from '../status/badge-specs.ts';
 
-const PAGE_SIZE = 100;
+const PAGE_SIZE = 50;
+/** Export CSV pages through every matching event, up to this many. */
+const EXPORT_MAX = 10_000;
 const ALL = '';
+const ID = /^\d{1,19}$/;
+
+const AUDIT_SORTS = ['time', 'action', 'actor', 'run', 'runbook'] as const;
+type AuditSort = (typeof AUDIT_SORTS)[number];
+type AuditFilter = 'action' | 'run' | 'actor';
+/** The audit log in the URL: ?action=…&run=42&actor=…&sort=actor&dir=asc&after=…. */
+const AUDIT_LIST: ListSpec<AuditFilter, AuditSort> = {
+  filters: ['action', 'run', 'actor'],
+  sorts: AUDIT_SORTS,
+  defaultDirection: 'desc',
+};
 
 const useStyles = makeStyles({
   filters: { display: 'flex', gap: '12px', alignItems: 'flex-end', flexWrap: 'wrap' },
-  footer: { display: 'flex', gap: '12px', alignItems: 'center', justifyContent: 'space-between' },
+  footer: {
+    display: 'flex',
+    gap: '12px',
+    alignItems: 'center',
+    justifyContent: 'space-between',
+    flexWrap: 'wrap',
+  },
   muted: { color: tokens.colorNeutralForeground2 },
   details: {
     color: tokens.colorNeutralForeground2,
-    minWidth: '240px',
-    maxWidth: '420px',
+    minWidth: '12em',
+    maxWidth: '360px',
     display: 'inline-block',
     wordBreak: 'break-word',
   },
@@ -54,33 +78,78 @@ function download(text: string, fileName: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-const cmp = (a: string | null, b: string | null) => (a ?? '').localeCompare(b ?? '');
+/** The API input of a list state (the page itself left out when `paged` is false). */
+function auditQuery(state: ListState<AuditFilter, AuditSort>, paged: boolean) {
+  const { filters, sort, direction, after, before } = state;
+  const run = filters.run.trim();
+  return {
+    limit: PAGE_SIZE,
+    ...(paged && after ? { cursor: after } : paged && before ? { before } : {}),
+    ...(filters.action ? { action: filters.action } : {}),
+    ...(ID.test(run) ? { runId: run } : {}),
+    ...(filters.actor.trim() ? { actor: filters.actor.trim() } : {}),
+    ...(sort ? { sort, direction } : {}),
+  };
+}
+
+/** Every event matching the filters, in the page's order, fetched page by page (at most EXPORT_MAX). */
+async function allMatching(
+  client: ApiClient,
+  state: ListState<AuditFilter, AuditSort>,
+): Promise<AuditEvent[]> {
+  const events: AuditEvent[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await client.audit.list.query({
+      ...auditQuery(state, false),
+      limit: 200,
+      ...(cursor ? { cursor } : {}),
+    });
+    events.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && events.length < EXPORT_MAX);
+  return events.slice(0, EXPORT_MAX);
+}
 
 export function AuditPage() {
   const s = useStyles();
   const trpc = useTRPC();
-  const [action, setAction] = useState(ALL);
-  const [runId, setRunId] = useState('');
-  const runFilter = /^\d{1,19}$/.test(runId.trim()) ? runId.trim() : undefined;
-  const events = useInfiniteQuery(
-    trpc.audit.list.infiniteQueryOptions(
-      { limit: PAGE_SIZE, ...(action ? { action } : {}), ...(runFilter ? { runId: runFilter } : {}) },
-      { getNextPageParam: (page) => page.nextCursor ?? undefined },
-    ),
+  const client = useTRPCClient();
+  const list = useListUrlState(AUDIT_LIST);
+  const { filters, sort, direction, after, before } = list.state;
+  const [runTyped, setRunTyped] = useUrlTextFilter(filters.run, (v) => list.setFilter('run', v, true));
+  const [actorTyped, setActorTyped] = useUrlTextFilter(filters.actor, (v) =>
+    list.setFilter('actor', v, true),
   );
-  const items = events.data?.pages.flatMap((p) => p.items) ?? [];
+  const runInvalid = runTyped.trim() !== '' && !ID.test(runTyped.trim());
+  const filtered = hasFilters(filters);
+  const [exporting, setExporting] = useState<unknown>(null);
+  const events = useQuery(
+    trpc.audit.list.queryOptions(auditQuery(list.state, true), { placeholderData: keepPreviousData }),
+  );
+  const items = events.data?.items ?? [];
+
+  const exportCsv = async () => {
+    setExporting(true);
+    try {
+      download(auditEventsToCsv(await allMatching(client, list.state)), auditCsvFileName());
+      setExporting(null);
+    } catch (error) {
+      setExporting(error);
+    }
+  };
 
   const columns: Column<AuditEvent>[] = [
     {
       id: 'time',
       label: 'Time',
-      compare: (a, b) => cmp(a.occurredAt, b.occurredAt),
+      sortable: true,
       render: (e) => <DateTime iso={e.occurredAt} />,
     },
     {
       id: 'action',
       label: 'Action',
-      compare: (a, b) => cmp(auditActionLabel(a.action), auditActionLabel(b.action)),
+      sortable: true,
       render: (e) => (
         <Badge appearance="tint" color={auditActionColor(e.action)} style={{ whiteSpace: 'nowrap' }}>
           {auditActionLabel(e.action)}
@@ -90,20 +159,20 @@ export function AuditPage() {
     {
       id: 'actor',
       label: 'Actor',
-      compare: (a, b) => cmp(a.actorLabel, b.actorLabel),
-      render: (e) => e.actorLabel,
+      sortable: true,
+      render: (e) => <Breakable text={e.actorLabel} />,
     },
     {
       id: 'run',
       label: 'Run',
-      compare: (a, b) => Number(a.runId ?? 0) - Number(b.runId ?? 0),
+      sortable: true,
       render: (e) => (e.runId ? <RouterLink to={paths.run(e.runId)}>#{e.runId}</RouterLink> : '—'),
     },
     {
       id: 'runbook',
       label: 'Runbook',
-      compare: (a, b) => cmp(a.runbookId, b.runbookId),
-      render: (e) => e.runbookId ?? '—',
+      sortable: true,
+      render: (e) => (e.runbookId ? <Breakable text={e.runbookId} /> : '—'),
     },
     { id: 'scope', label: 'Scope', render: (e) => (e.scope ? scopeLabel(e.scope as RunScope) : '—') },
     { id: 'outcome', label: 'Outcome', render: (e) => e.outcome ?? '—' },
@@ -123,23 +192,24 @@ export function AuditPage() {
     <>
       <PageHeader
         title="Audit log"
-        description="Every preflight, run, control action, break-glass and failed sign-in, newest first. Entries cannot be changed."
+        description="Every preflight, run, control action, break-glass and failed sign-in, newest first; a column header sorts all events by it. Entries cannot be changed."
         actions={
           <Button
             icon={<ArrowDownloadRegular />}
-            disabled={items.length === 0}
-            onClick={() => download(auditEventsToCsv(items), auditCsvFileName())}
+            disabled={items.length === 0 || exporting === true}
+            onClick={() => void exportCsv()}
           >
-            Export CSV
+            {exporting === true ? 'Exporting…' : 'Export CSV'}
           </Button>
         }
       />
+      {exporting !== null && exporting !== true && <ErrorState error={exporting} />}
       <search className={s.filters} aria-label="Filter audit events">
         <Field label="Action">
           <Dropdown
-            value={action ? auditActionLabel(action) : 'All actions'}
-            selectedOptions={[action]}
-            onOptionSelect={(_, d) => setAction(d.optionValue ?? ALL)}
+            value={filters.action ? auditActionLabel(filters.action) : 'All actions'}
+            selectedOptions={[filters.action]}
+            onOptionSelect={(_, d) => list.setFilter('action', d.optionValue ?? ALL)}
           >
             <Option value={ALL}>All actions</Option>
             {Object.entries(AUDIT_ACTION_LABELS).map(([value, { label }]) => (
@@ -151,22 +221,52 @@ export function AuditPage() {
         </Field>
         <Field
           label="Run"
-          validationState={runId.trim() && !runFilter ? 'error' : 'none'}
-          validationMessage={runId.trim() && !runFilter ? 'A run id is a number, like 42.' : undefined}
+          validationState={runInvalid ? 'error' : 'none'}
+          validationMessage={runInvalid ? 'A run id is a number, like 42.' : undefined}
         >
           <Input
-            value={runId}
-            onChange={(_, d) => setRunId(d.value)}
+            value={runTyped}
+            onChange={(_, d) => setRunTyped(d.value)}
             placeholder="Run id"
             inputMode="numeric"
           />
         </Field>
+        <Field label="Actor">
+          <SearchBox
+            value={actorTyped}
+            onChange={(_, d) => setActorTyped(d.value)}
+            placeholder="e-mail or system:cli"
+          />
+        </Field>
+        {filtered && (
+          <Button icon={<DismissRegular />} appearance="subtle" onClick={list.clearFilters}>
+            Clear filters
+          </Button>
+        )}
       </search>
       {events.isPending && <LoadingState label="Loading audit events…" />}
       {events.isError && <ErrorState error={events.error} onRetry={() => events.refetch()} />}
       {events.data && items.length === 0 && (
-        <EmptyState icon={<HistoryRegular />} title="No audit events match">
-          Change the filters to see more.
+        <EmptyState
+          icon={<HistoryRegular />}
+          title={
+            filtered
+              ? 'No audit event matches the filters'
+              : after || before
+                ? 'No events on this page'
+                : 'No audit events yet'
+          }
+        >
+          {filtered ? (
+            <>
+              Change or clear the filters to see other events.{' '}
+              <Button appearance="primary" icon={<DismissRegular />} onClick={list.clearFilters}>
+                Clear filters
+              </Button>
+            </>
+          ) : after || before ? (
+            <Button onClick={list.firstPage}>Go to the first page</Button>
+          ) : undefined}
         </EmptyState>
       )}
       {items.length > 0 && (
@@ -175,24 +275,23 @@ export function AuditPage() {
           items={items}
           columns={columns}
           rowKey={(e) => e.id}
-          defaultSort={{ column: 'time', direction: 'descending' }}
+          sort={sort ? { column: sort, direction } : { column: 'time', direction: 'desc' }}
+          onSortChange={(column, dir) => list.setSort(column as AuditSort, dir)}
         />
       )}
-      {events.data && (
+      {events.data && (items.length > 0 || events.data.prevCursor) && (
         <div className={s.footer}>
           <Text size={200} className={s.muted}>
-            {items.length} events loaded. Export CSV saves the loaded events.
+            {PAGE_SIZE} events a page. Export CSV saves every event{' '}
+            {filtered ? 'matching the filters' : 'in the log'} (up to {EXPORT_MAX.toLocaleString('en-US')}).
           </Text>
-          <Button
-            disabled={!events.hasNextPage || events.isFetchingNextPage}
-            onClick={() => events.fetchNextPage()}
-          >
-            {events.isFetchingNextPage
-              ? 'Loading…'
-              : events.hasNextPage
-                ? 'Load older events'
-                : 'No older events'}
-          </Button>
+          <ListPager
+            label="Pages of audit events"
+            prevCursor={events.data.prevCursor}
+            nextCursor={events.data.nextCursor}
+            onPrevious={list.pageBefore}
+            onNext={list.pageAfter}
+          />
         </div>
       )}
     </>

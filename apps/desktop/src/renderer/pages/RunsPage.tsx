@@ -8,14 +8,9 @@ import {
   Text,
   tokens,
 } from '@fluentui/react-components';
-import {
-  ArrowClockwiseRegular,
-  ChevronLeftRegular,
-  ChevronRightRegular,
-  PlayCircleRegular,
-} from '@fluentui/react-icons';
+import { ArrowClockwiseRegular, DismissRegular, PlayCircleRegular } from '@fluentui/react-icons';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { useLocation } from 'wouter';
 import { useTRPC } from '../api/trpc.ts';
 import type { RunRecord, RunStatus } from '../api/types.ts';
@@ -27,6 +22,10 @@ import { type Column, SortableTable } from '../components/SortableTable.tsx';
 import { EmptyState, ErrorState, LoadingState } from '../components/states.tsx';
 import { formatCount } from '../format/numbers.ts';
 import { formatDuration } from '../format/time.ts';
+import { Breakable } from '../lists/breakable.tsx';
+import { ListPager } from '../lists/ListPager.tsx';
+import { hasFilters, type ListSpec, useListUrlState } from '../lists/list-url-state.ts';
+import { useUrlTextFilter } from '../lists/use-url-text-filter.ts';
 import { actorText, breakGlassOf, runDuration, updatedCount } from '../runs/run-figures.ts';
 import { isActiveStatus, RUN_STATUS_BADGES } from '../status/badge-specs.ts';
 import { BreakGlassBadge, RunOutcomeBadge, RunStatusBadge, ScopeBadge } from '../status/RunBadges.tsx';
@@ -34,26 +33,43 @@ import { BreakGlassBadge, RunOutcomeBadge, RunStatusBadge, ScopeBadge } from '..
 const PAGE_SIZE = 25;
 const ALL = '';
 
+const RUN_SORTS = ['id', 'runbook', 'status', 'outcome', 'actor', 'started', 'duration', 'updated'] as const;
+type RunSort = (typeof RUN_SORTS)[number];
+/** The runs list in the URL: ?runbook=…&status=…&actor=…&sort=started&dir=asc&after=37. */
+const RUNS_LIST: ListSpec<'runbook' | 'status' | 'actor', RunSort> = {
+  filters: ['runbook', 'status', 'actor'],
+  sorts: RUN_SORTS,
+  defaultDirection: 'desc',
+};
+const isRunStatus = (v: string): v is RunStatus => Object.hasOwn(RUN_STATUS_BADGES, v);
+
 const useStyles = makeStyles({
   filters: { display: 'flex', gap: '12px', alignItems: 'flex-end', flexWrap: 'wrap' },
-  pager: { display: 'flex', gap: '8px', alignItems: 'center', justifyContent: 'flex-end' },
+  footer: {
+    display: 'flex',
+    gap: '12px',
+    alignItems: 'center',
+    justifyContent: 'space-between',
+    flexWrap: 'wrap',
+  },
   muted: { color: tokens.colorNeutralForeground2 },
   actor: { display: 'inline-flex', gap: '6px', alignItems: 'center', flexWrap: 'wrap' },
 });
-
-const cmp = (a: string | number | null, b: string | number | null) =>
-  a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1;
 
 export function RunsPage() {
   const s = useStyles();
   const trpc = useTRPC();
   const [, navigate] = useLocation();
-  const [runbookId, setRunbookId] = useState(ALL);
-  const [status, setStatus] = useState<RunStatus | typeof ALL>(ALL);
-  const [actorFilter, setActorFilter] = useState('');
-  // Cursor paging: the cursors of the pages before this one, so Previous is exact.
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors.at(-1);
+  // Sort, filters and page live in the URL; the daemon sorts, filters and pages (all runs, not
+  // only the loaded page).
+  const list = useListUrlState(RUNS_LIST);
+  const { filters, sort, direction, after, before } = list.state;
+  const runbookId = filters.runbook;
+  const status = isRunStatus(filters.status) ? filters.status : ALL;
+  const [actorTyped, setActorTyped] = useUrlTextFilter(filters.actor, (v) =>
+    list.setFilter('actor', v, true),
+  );
+  const filtered = hasFilters(filters);
 
   const runbooks = useQuery(trpc.runbooks.list.queryOptions(undefined, { retry: false }));
   const titles = useMemo(() => new Map((runbooks.data ?? []).map((r) => [r.id, r.title])), [runbooks.data]);
@@ -61,9 +77,11 @@ export function RunsPage() {
     trpc.runs.list.queryOptions(
       {
         limit: PAGE_SIZE,
-        ...(cursor ? { cursor } : {}),
+        ...(after ? { cursor: after } : before ? { before } : {}),
         ...(runbookId ? { runbookId } : {}),
         ...(status ? { status } : {}),
+        ...(filters.actor.trim() ? { actor: filters.actor.trim() } : {}),
+        ...(sort ? { sort, direction } : {}),
       },
       {
         placeholderData: keepPreviousData,
@@ -72,44 +90,40 @@ export function RunsPage() {
       },
     ),
   );
-  const resetPaging = () => setCursors([undefined]);
-  const needle = actorFilter.trim().toLowerCase();
-  const items = (runs.data?.items ?? []).filter(
-    (r) => !needle || r.actorLabel.toLowerCase().includes(needle),
-  );
+  const items = runs.data?.items ?? [];
   const title = (r: RunRecord) => titles.get(r.type) ?? r.type;
 
   const columns: Column<RunRecord>[] = [
     {
       id: 'id',
       label: 'Run',
-      compare: (a, b) => cmp(Number(a.id), Number(b.id)),
+      sortable: true,
       render: (r) => <RouterLink to={paths.run(r.id)}>#{r.id}</RouterLink>,
       width: '70px',
     },
-    { id: 'runbook', label: 'Runbook', compare: (a, b) => cmp(title(a), title(b)), render: title },
+    { id: 'runbook', label: 'Runbook', sortable: true, render: title },
     { id: 'scope', label: 'Scope', render: (r) => <ScopeBadge scope={r.scope} /> },
     {
       id: 'status',
       label: 'Status',
-      compare: (a, b) => cmp(a.status, b.status),
+      sortable: true,
       render: (r) => <RunStatusBadge status={r.status} />,
     },
     {
       id: 'outcome',
       label: 'Outcome',
-      compare: (a, b) => cmp(a.outcome, b.outcome),
+      sortable: true,
       render: (r) => <RunOutcomeBadge outcome={r.outcome} />,
     },
     {
       id: 'actor',
       label: 'Actor',
-      compare: (a, b) => cmp(a.actorLabel, b.actorLabel),
+      sortable: true,
       render: (r) => {
         const bg = breakGlassOf(r);
         return (
           <span className={s.actor}>
-            {actorText(r.actor, r.actorLabel)}
+            <Breakable text={actorText(r.actor, r.actorLabel)} />
             {bg && <BreakGlassBadge reason={bg.reason} />}
           </span>
         );
@@ -118,19 +132,19 @@ export function RunsPage() {
     {
       id: 'started',
       label: 'Started',
-      compare: (a, b) => cmp(a.startedAt ?? a.createdAt, b.startedAt ?? b.createdAt),
+      sortable: true,
       render: (r) => <DateTime iso={r.startedAt ?? r.createdAt} />,
     },
     {
       id: 'duration',
       label: 'Duration',
-      compare: (a, b) => cmp(runDuration(a), runDuration(b)),
+      sortable: true,
       render: (r) => formatDuration(runDuration(r)),
     },
     {
       id: 'updated',
       label: 'Updated',
-      compare: (a, b) => cmp(updatedCount(a), updatedCount(b)),
+      sortable: true,
       render: (r) => formatCount(updatedCount(r)),
     },
   ];
@@ -139,7 +153,7 @@ export function RunsPage() {
     <>
       <PageHeader
         title="Runs"
-        description="Every run of every runbook, newest first: from this console, from deploys (system:cli) and from schedules."
+        description="Every run of every runbook: from this console, from deploys (system:cli) and from schedules. Newest first; a column header sorts all runs by it."
         actions={
           <Button icon={<ArrowClockwiseRegular />} onClick={() => runs.refetch()} disabled={runs.isFetching}>
             Refresh
@@ -151,10 +165,7 @@ export function RunsPage() {
           <Dropdown
             value={runbookId ? (titles.get(runbookId) ?? runbookId) : 'All runbooks'}
             selectedOptions={[runbookId]}
-            onOptionSelect={(_, d) => {
-              setRunbookId(d.optionValue ?? ALL);
-              resetPaging();
-            }}
+            onOptionSelect={(_, d) => list.setFilter('runbook', d.optionValue ?? ALL)}
           >
             <Option value={ALL}>All runbooks</Option>
             {(runbooks.data ?? []).map((r) => (
@@ -168,10 +179,7 @@ export function RunsPage() {
           <Dropdown
             value={status ? RUN_STATUS_BADGES[status].label : 'All statuses'}
             selectedOptions={[status]}
-            onOptionSelect={(_, d) => {
-              setStatus((d.optionValue ?? ALL) as RunStatus | typeof ALL);
-              resetPaging();
-            }}
+            onOptionSelect={(_, d) => list.setFilter('status', d.optionValue ?? ALL)}
           >
             <Option value={ALL}>All statuses</Option>
             {(Object.keys(RUN_STATUS_BADGES) as RunStatus[]).map((st) => (
@@ -181,30 +189,23 @@ export function RunsPage() {
             ))}
           </Dropdown>
         </Field>
-        <Field label="Actor on this page">
+        <Field label="Actor">
           <SearchBox
-            value={actorFilter}
-            onChange={(_, d) => setActorFilter(d.value)}
+            value={actorTyped}
+            onChange={(_, d) => setActorTyped(d.value)}
             placeholder="e-mail or system:cli"
           />
         </Field>
+        {filtered && (
+          <Button icon={<DismissRegular />} appearance="subtle" onClick={list.clearFilters}>
+            Clear filters
+          </Button>
+        )}
       </search>
       {runs.isPending && <LoadingState label="Loading runs…" />}
       {runs.isError && <ErrorState error={runs.error} onRetry={() => runs.refetch()} />}
       {runs.data && items.length === 0 && (
-        <EmptyState
-          icon={<PlayCircleRegular />}
-          title={runs.data.items.length === 0 ? 'No runs yet' : 'No run matches the filters'}
-        >
-          {runs.data.items.length === 0 ? (
-            <>
-              Start one from the <RouterLink to={paths.runbooks}>runbooks</RouterLink>, or with{' '}
-              <code>ops-daemon exec</code>.
-            </>
-          ) : (
-            'Clear the actor filter or choose another page.'
-          )}
-        </EmptyState>
+        <EmptyRunsState filtered={filtered} paged={Boolean(after || before)} list={list} />
       )}
       {items.length > 0 && (
         <SortableTable
@@ -213,30 +214,57 @@ export function RunsPage() {
           columns={columns}
           rowKey={(r) => r.id}
           onRowClick={(r) => navigate(paths.run(r.id))}
+          sort={sort ? { column: sort, direction } : { column: 'id', direction: 'desc' }}
+          onSortChange={(column, dir) => list.setSort(column as RunSort, dir)}
         />
       )}
-      {runs.data && (
-        <nav className={s.pager} aria-label="Pages of runs">
+      {runs.data && (items.length > 0 || runs.data.prevCursor) && (
+        <div className={s.footer}>
           <Text size={200} className={s.muted}>
-            Page {cursors.length}
+            {filtered ? 'Runs matching the filters' : 'All runs'}, {PAGE_SIZE} a page
           </Text>
-          <Button
-            icon={<ChevronLeftRegular />}
-            disabled={cursors.length === 1}
-            onClick={() => setCursors((c) => c.slice(0, -1))}
-          >
-            Newer
-          </Button>
-          <Button
-            icon={<ChevronRightRegular />}
-            iconPosition="after"
-            disabled={!runs.data.nextCursor}
-            onClick={() => setCursors((c) => [...c, runs.data.nextCursor ?? undefined])}
-          >
-            Older
-          </Button>
-        </nav>
+          <ListPager
+            label="Pages of runs"
+            prevCursor={runs.data.prevCursor}
+            nextCursor={runs.data.nextCursor}
+            onPrevious={list.pageBefore}
+            onNext={list.pageAfter}
+          />
+        </div>
       )}
     </>
+  );
+}
+
+/** No rows: none recorded yet, none matching the filters, or a page past the end (an old link). */
+function EmptyRunsState({
+  filtered,
+  paged,
+  list,
+}: {
+  filtered: boolean;
+  paged: boolean;
+  list: ReturnType<typeof useListUrlState<'runbook' | 'status' | 'actor', RunSort>>;
+}) {
+  if (filtered)
+    return (
+      <EmptyState icon={<PlayCircleRegular />} title="No run matches the filters">
+        Change or clear the filters to see other runs.{' '}
+        <Button appearance="primary" icon={<DismissRegular />} onClick={list.clearFilters}>
+          Clear filters
+        </Button>
+      </EmptyState>
+    );
+  if (paged)
+    return (
+      <EmptyState icon={<PlayCircleRegular />} title="No runs on this page">
+        <Button onClick={list.firstPage}>Go to the first page</Button>
+      </EmptyState>
+    );
+  return (
+    <EmptyState icon={<PlayCircleRegular />} title="No runs yet">
+      Start one from the <RouterLink to={paths.runbooks}>runbooks</RouterLink>, or with{' '}
+      <code>ops-daemon exec</code>.
+    </EmptyState>
   );
 }

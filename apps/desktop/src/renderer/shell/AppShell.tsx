@@ -17,7 +17,7 @@ import {
   PlayCircleRegular,
   ShieldKeyholeFilled,
 } from '@fluentui/react-icons';
-import { Fragment, type JSX, type ReactNode, useState } from 'react';
+import { Fragment, type JSX, type ReactNode, useEffect, useState } from 'react';
 import { useLocation } from 'wouter';
 import { CAPABILITIES, hasCapability } from '../api/capabilities.ts';
 import { useMe } from '../app/me-context.ts';
@@ -27,6 +27,8 @@ import { BreakGlassBanner } from './BreakGlassBanner.tsx';
 import { useHeaderButtonStyles } from './header-button.ts';
 import { NotificationsBell } from './NotificationsBell.tsx';
 import { UserMenu } from './UserMenu.tsx';
+import { useNarrowWindow } from './use-narrow-window.ts';
+import { useRefetchOnRightsChange } from './use-refetch-on-rights-change.ts';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', minHeight: '100vh' },
@@ -42,11 +44,24 @@ const useStyles = makeStyles({
   brand: { display: 'flex', alignItems: 'center', gap: '8px', flexGrow: 1, minWidth: 0 },
   brandIcon: { fontSize: '22px' },
   brandName: { color: tokens.colorNeutralForegroundOnBrand, whiteSpace: 'nowrap' },
-  brandPlane: { color: tokens.colorNeutralForegroundOnBrand, whiteSpace: 'nowrap' },
+  brandPlane: {
+    color: tokens.colorNeutralForegroundOnBrand,
+    whiteSpace: 'nowrap',
+    '@media (max-width: 560px)': { display: 'none' },
+  },
   hamburger: { color: tokens.colorNeutralForegroundOnBrand },
-  body: { display: 'flex', flexGrow: 1, minHeight: 0 },
+  body: { display: 'flex', flexGrow: 1, minHeight: 0, position: 'relative' },
   // Never squeezed by a wide table: the content scrolls instead.
   nav: { height: 'auto', maxHeight: 'none', alignSelf: 'stretch', flexShrink: 0 },
+  // Narrow windows: opened, it lies over the page (which keeps its width) instead of beside it.
+  navOver: {
+    position: 'absolute',
+    top: 0,
+    bottom: 0,
+    left: 0,
+    zIndex: 10,
+    boxShadow: tokens.shadow28,
+  },
   main: {
     flexGrow: 1,
     minWidth: 0,
@@ -55,6 +70,7 @@ const useStyles = makeStyles({
     flexDirection: 'column',
     gap: '20px',
     maxWidth: '1400px',
+    '@media (max-width: 800px)': { padding: '16px 16px 32px' },
   },
   skip: {
     position: 'absolute',
@@ -128,7 +144,12 @@ export function AppShell({ children }: { children: ReactNode }) {
   const header = useHeaderButtonStyles();
   const me = useMe();
   const [location, navigate] = useLocation();
-  const [navOpen, setNavOpen] = useState(true);
+  // Wide windows keep the navigation beside the page; narrow ones (800 px) fold it away behind the
+  // toggle and open it over the page, so the page keeps the whole width.
+  const narrow = useNarrowWindow();
+  const [navOpen, setNavOpen] = useState(!narrow);
+  useEffect(() => setNavOpen(!narrow), [narrow]);
+  useRefetchOnRightsChange(me);
   const entries = NAV.filter((n) => hasCapability(me.capabilities, n.capability));
 
   return (
@@ -161,7 +182,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           type="inline"
           open={navOpen}
           selectedValue={selectedNav(location)}
-          className={s.nav}
+          className={mergeClasses(s.nav, narrow && s.navOver)}
           aria-label="Console"
           onNavItemSelect={() => {}}
         >
@@ -182,6 +203,7 @@ export function AppShell({ children }: { children: ReactNode }) {
                         if (!isPlainLeftClick(e)) return;
                         e.preventDefault();
                         navigate(n.value);
+                        if (narrow) setNavOpen(false);
                       }}
                     >
                       {n.label}

@@ -19,6 +19,10 @@ import { formatCountdown, formatDateTime } from '../format/time.ts';
 const useStyles = makeStyles({
   banner: {
     borderRadius: 0,
+    minWidth: 0,
+    maxWidth: '100%',
+    boxSizing: 'border-box',
+    overflowWrap: 'anywhere',
     backgroundColor: tokens.colorStatusDangerBackground3,
     color: tokens.colorNeutralForegroundOnBrand,
     border: 'none',
@@ -85,7 +89,9 @@ function ActiveBreakGlassBanner({
   return (
     <MessageBar
       intent="error"
-      layout="singleline"
+      // Multiline: the reason text is the operator's and can be long; on one line it pushed the
+      // page wider than the window (1303 px at 1280) and "End break-glass" off-screen.
+      layout="multiline"
       className={s.banner}
       icon={<ShieldErrorFilled className={s.icon} />}
       role="region"

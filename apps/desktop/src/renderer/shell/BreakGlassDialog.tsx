@@ -68,6 +68,7 @@ export function BreakGlassDialog({ open, onClose }: { open: boolean; onClose: ()
                 onCodeChange={setCode}
                 onTextChange={setText}
                 required
+                purpose="Say which incident needs elevated rights and why your own are not enough; it is kept in the audit log and marked on every run you start."
                 codeError={fieldError === 'reasonCode' ? 'Choose a reason code.' : undefined}
                 textError={fieldError === 'reasonText' ? 'Write a reason.' : undefined}
               />
