@@ -29,7 +29,8 @@ export default defineRunbook({
     since: z.iso.date().optional(),
     dryRun: z.boolean().default(true),
   }),
-  preflight: async (ctx) => ({ affected_count: Number(ctx.params.batchSize) }),
+  summaryKeys: ['tickets_checked'],
+  preflight: async (ctx) => ({ affected_count: Number(ctx.params.batchSize), tickets_checked: 1204, undeclared_figure: 7 }),
   run: async () => ({}),
 });
 `;
@@ -114,6 +115,9 @@ describe.skipIf(chromiumMissing !== null)('the console in Chromium: runbook plug
     await card.getByRole('button', { name: 'Preflight' }).click();
     await card.locator('[data-stat="affected"]').filter({ hasText: '120' }).waitFor();
     expect(await fieldMessage(card, ticket)).toBe('');
+    // The runbook's declared summary key is shown with the core figures; an undeclared one is not.
+    expect(await card.locator('[data-stat="tickets_checked"]').textContent()).toBe('Tickets checked1,204');
+    expect(await card.locator('[data-stat="undeclared_figure"]').count()).toBe(0);
     await checkpoint(page, 'runbook-parameter-form');
   });
 
@@ -183,8 +187,18 @@ describe.skipIf(chromiumMissing !== null)('the console in Chromium: runbook plug
     expect(await estimate.count(), 'the estimate is still shown after the checkpoint').toBe(1);
     await card.locator('[data-stat="affected"]').waitFor();
     expect(await estimate.count()).toBe(0);
-    const exact = Number((await card.locator('[data-stat="affected"]').textContent())!.replace(/\D/g, ''));
+    const exact = Number(
+      (await card.locator('[data-stat="affected"] [data-value]').textContent())!.replace(/\D/g, ''),
+    );
     expect(exact).toBeGreaterThan(0);
+    // The estimate and its margin stay beside the exact count, labelled as what they were.
+    const before = (await card.getByTestId('estimate-before').textContent()) ?? '';
+    const [, estimated, margin] = /^Estimate was ≈ ([\d,]+) ± ([\d,]+)$/.exec(before) ?? [];
+    expect(estimated, before).toBeDefined();
+    const num = (text: string | undefined) => Number((text ?? '').replaceAll(',', ''));
+    // 95% of the time within the margin; on demo data the sample is far from its edge.
+    expect(Math.abs(num(estimated) - exact)).toBeLessThanOrEqual(3 * Math.max(1, num(margin)));
+    await checkpoint(page, 'preflight-exact-after-estimate');
     await page.unroute('**/system/api/trpc/runbooks.preflight*');
   });
 });

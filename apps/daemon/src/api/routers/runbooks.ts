@@ -23,6 +23,8 @@ export const runbooksRouter = router({
       confirmationPhrase: r.confirmationPhrase,
       parameters: r.parameters,
       resources: r.resources,
+      // The figures this runbook adds to the core summary keys, so the console shows them too.
+      summaryKeys: [...(ctx.services.ops.registry.runbooks.get(r.id)?.summaryKeys ?? [])],
       lastRun: r.lastRun,
       available: r.available,
       unavailableReason: r.unavailableReason,

@@ -2,6 +2,7 @@ import { MessageBar, MessageBarBody, MessageBarTitle } from '@fluentui/react-com
 import { ErrorState } from '../components/states.tsx';
 import { plural } from '../format/numbers.ts';
 import { PreflightPending } from './PreflightPending.tsx';
+import { estimateWas } from './PreflightStats.tsx';
 import type { PreflightState } from './use-preflight.ts';
 
 /** What the operator is about to do, in one place: scope, count, and that customer data changes. */
@@ -36,8 +37,10 @@ export function PreflightConfirmation({
     <MessageBar intent="warning" layout="multiline" data-testid="run-confirmation">
       <MessageBarBody>
         <MessageBarTitle>This run modifies customer data</MessageBarTitle>
-        It will change {plural(status.affected, 'record')} on {scopeText}, according to the preflight just
-        now. The run is locked, audited and can be paused or cancelled, but changes already written stay.
+        It will change {plural(status.affected, 'record')} on {scopeText}, according to the preflight just now
+        (an exact count
+        {preflight.estimateBefore ? `; ${estimateWas(preflight.estimateBefore).toLowerCase()} before it` : ''}
+        ). The run is locked, audited and can be paused or cancelled, but changes already written stay.
       </MessageBarBody>
     </MessageBar>
   );

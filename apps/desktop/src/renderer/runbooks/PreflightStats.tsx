@@ -1,6 +1,7 @@
 import { Card, makeStyles, Text, tokens } from '@fluentui/react-components';
-import type { PreflightResult } from '../api/types.ts';
+import type { PreflightEstimate, PreflightResult } from '../api/types.ts';
 import { formatCount } from '../format/numbers.ts';
+import { summaryEntries, summaryLabel, summaryValue } from '../runs/summary-labels.ts';
 
 const useStyles = makeStyles({
   grid: { display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(140px, 1fr))', gap: '12px' },
@@ -15,35 +16,54 @@ const useStyles = makeStyles({
   none: { color: tokens.colorPaletteGreenForeground1 },
 });
 
-/** Preflight figures as stat cards: what would change, how much was looked at, how many tenants. */
-export function PreflightStats({ result }: { result: PreflightResult }) {
+/** "Estimate was ≈ 7,480 ± 112": what the sample said before the exact count, kept beside it. */
+export function estimateWas(estimate: PreflightEstimate): string {
+  return `Estimate was ≈ ${formatCount(estimate.affected_count)} ± ${formatCount(estimate.margin)}`;
+}
+
+/**
+ * Preflight figures as stat cards: what would change (exact, with the estimate that came before it
+ * and its margin), then every other figure the preflight returned that is a core summary key or one
+ * the runbook declares (`summaryKeys`), each labelled as the run's summary labels it.
+ */
+export function PreflightStats({
+  result,
+  summaryKeys = [],
+  estimateBefore = null,
+}: {
+  result: PreflightResult;
+  summaryKeys?: readonly string[];
+  estimateBefore?: PreflightEstimate | null;
+}) {
   const s = useStyles();
-  const figures = result as Record<string, unknown>;
-  const stats: { key: string; label: string; value: number | undefined; tone?: string }[] = [
-    {
-      key: 'affected',
-      label: 'Affected records',
-      value: result.affected_count,
-      tone: result.affected_count > 0 ? s.affected : s.none,
-    },
-    // Beyond affected_count, figures depend on the runbook: these two are on the SDK's allow-list.
-    { key: 'scanned', label: 'Total scanned', value: numberOf(figures.total_scanned) },
-    { key: 'tenants', label: 'Tenants', value: numberOf(figures.estimated_tenants) },
-  ];
+  const others = summaryEntries(result as Record<string, unknown>, summaryKeys).filter(
+    ([key]) => key !== 'affected_count',
+  );
   return (
     <section className={s.grid} aria-label="Preflight results">
-      {stats.map((stat) => (
-        <Card key={stat.key} className={s.card} appearance="filled-alternative" data-stat={stat.key}>
-          <Text size={200} className={s.label}>
-            {stat.label}
+      <Card className={s.card} appearance="filled-alternative" data-stat="affected">
+        <Text size={200} className={s.label}>
+          Affected records (exact)
+        </Text>
+        <Text className={`${s.value} ${result.affected_count > 0 ? s.affected : s.none}`} data-value="">
+          {formatCount(result.affected_count)}
+        </Text>
+        {estimateBefore && (
+          <Text size={200} className={s.label} data-testid="estimate-before">
+            {estimateWas(estimateBefore)}
           </Text>
-          <Text className={`${s.value} ${stat.tone ?? ''}`}>{formatCount(stat.value)}</Text>
+        )}
+      </Card>
+      {others.map(([key, value]) => (
+        <Card key={key} className={s.card} appearance="filled-alternative" data-stat={key}>
+          <Text size={200} className={s.label}>
+            {key === 'total_scanned' ? 'Total scanned' : summaryLabel(key)}
+          </Text>
+          <Text className={s.value} data-value="">
+            {summaryValue(key, value)}
+          </Text>
         </Card>
       ))}
     </section>
   );
-}
-
-function numberOf(v: unknown): number | undefined {
-  return typeof v === 'number' ? v : undefined;
 }

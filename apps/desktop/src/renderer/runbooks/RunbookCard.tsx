@@ -133,7 +133,11 @@ export function RunbookCard({ runbook }: { runbook: Runbook }) {
       )}
       {preflight.status.state === 'ready' && preflight.result && (
         <>
-          <PreflightStats result={preflight.result} />
+          <PreflightStats
+            result={preflight.result}
+            summaryKeys={runbook.summaryKeys}
+            estimateBefore={preflight.estimateBefore}
+          />
           {preflight.result.affected_count === 0 && (
             <Text className={s.nothing}>Nothing to do: every record on all tenants is already correct.</Text>
           )}

@@ -12,6 +12,11 @@ export interface PreflightState {
    * came back first. Cleared when the exact count arrives.
    */
   estimate: PreflightEstimate | null;
+  /**
+   * Once the exact count is in: the sampled estimate shown before it, if there was one, so the
+   * operator can see the estimate and its margin beside the exact figure (null otherwise).
+   */
+  estimateBefore: PreflightEstimate | null;
   error: unknown;
   run: (scope: ScopeInput, params?: Record<string, unknown>) => void;
   reset: () => void;
@@ -30,6 +35,7 @@ export function usePreflight(runbookId: string): PreflightState {
   const [status, setStatus] = useState<PreflightStatus>({ state: 'idle' });
   const [result, setResult] = useState<PreflightResult | null>(null);
   const [estimate, setEstimate] = useState<PreflightEstimate | null>(null);
+  const [estimateBefore, setEstimateBefore] = useState<PreflightEstimate | null>(null);
   const [error, setError] = useState<unknown>(null);
   const mutation = useMutation(trpc.runbooks.preflight.mutationOptions());
   const { mutateAsync } = mutation;
@@ -39,12 +45,16 @@ export function usePreflight(runbookId: string): PreflightState {
       const request = ++latest.current;
       const input = { runbookId, scope, ...(params && Object.keys(params).length ? { params } : {}) };
       let exactArrived = false;
+      let shown: PreflightEstimate | null = null;
       setStatus({ state: 'loading' });
       setEstimate(null);
+      setEstimateBefore(null);
       setError(null);
       client.runbooks.estimate.query(input).then(
         (answer) => {
-          if (request === latest.current && !exactArrived) setEstimate(answer.estimate);
+          if (request !== latest.current || exactArrived) return;
+          shown = answer.estimate;
+          setEstimate(answer.estimate);
         },
         // The estimate is a courtesy: the exact preflight reports any error that matters.
         () => undefined,
@@ -55,6 +65,7 @@ export function usePreflight(runbookId: string): PreflightState {
           if (request !== latest.current) return;
           setResult(answer);
           setEstimate(null);
+          setEstimateBefore(shown && !shown.exact ? shown : null);
           setStatus({ state: 'ready', affected: answer.affected_count });
         },
         (failure: unknown) => {
@@ -75,8 +86,9 @@ export function usePreflight(runbookId: string): PreflightState {
     setStatus({ state: 'idle' });
     setResult(null);
     setEstimate(null);
+    setEstimateBefore(null);
     setError(null);
   }, []);
 
-  return { status, result, estimate, error, run, reset };
+  return { status, result, estimate, estimateBefore, error, run, reset };
 }
