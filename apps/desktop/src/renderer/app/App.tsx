@@ -12,6 +12,7 @@ import { RunbooksPage } from '../pages/RunbooksPage.tsx';
 import { RunDetailPage } from '../pages/RunDetailPage.tsx';
 import { RunsPage } from '../pages/RunsPage.tsx';
 import { SchedulesPage } from '../pages/SchedulesPage.tsx';
+import { useRunChanges } from '../runs/use-run-changes.ts';
 import { AppShell } from '../shell/AppShell.tsx';
 import { DesktopConnectionGate } from './DesktopConnectionGate.tsx';
 import { MeContext } from './me-context.ts';
@@ -23,6 +24,12 @@ function homePath(capabilities: readonly string[]): string {
   if (hasCapability(capabilities, CAPABILITIES.runbooksView)) return paths.runbooks;
   if (hasCapability(capabilities, CAPABILITIES.opsView)) return paths.runs;
   return paths.runbooks;
+}
+
+/** The console's one subscription to run changes (use-run-changes.ts); renders nothing. */
+function RunChanges({ enabled }: { enabled: boolean }) {
+  useRunChanges(enabled);
+  return null;
 }
 
 /** Everything behind sign-in. A tenant-plane account gets the same "not found" as a wrong address. */
@@ -45,6 +52,7 @@ function SignedInConsole() {
   }
   return (
     <MeContext.Provider value={me.data}>
+      <RunChanges enabled={hasCapability(me.data.capabilities, CAPABILITIES.opsView)} />
       <AppShell>
         <Switch>
           <Route path={paths.home}>

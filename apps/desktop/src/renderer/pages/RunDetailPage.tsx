@@ -31,6 +31,7 @@ import { RunDetailsGrid } from '../runs/RunDetailsGrid.tsx';
 import { RunInterruptedNotice } from '../runs/RunInterruptedNotice.tsx';
 import { RunParameters } from '../runs/RunParameters.tsx';
 import { RunProgressCard } from '../runs/RunProgressCard.tsx';
+import { RunStartCheckNotice } from '../runs/RunStartCheckNotice.tsx';
 import { failuresOf, interruptionOf } from '../runs/run-figures.ts';
 import { SummaryGrid } from '../runs/SummaryGrid.tsx';
 import { useLiveRun } from '../runs/use-live-run.ts';
@@ -135,6 +136,7 @@ export function RunDetailPage({ id }: { id: string }) {
         actions={canControl && active ? <RunControls run={r} /> : undefined}
       />
       <RunInterruptedNotice run={r} />
+      <RunStartCheckNotice run={r} />
       {(active || Object.keys(r.progress).length > 0) && <RunProgressCard run={r} live={live} />}
       <Section title="Details">
         <RunDetailsGrid run={r} runbookTitle={title} />

@@ -1,18 +1,33 @@
 import { MessageBar, MessageBarBody, MessageBarTitle, makeStyles } from '@fluentui/react-components';
 import { BookOpenRegular } from '@fluentui/react-icons';
 import { useQuery } from '@tanstack/react-query';
+import { CAPABILITIES, hasCapability } from '../api/capabilities.ts';
 import { useTRPC } from '../api/trpc.ts';
+import { useMe } from '../app/me-context.ts';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { EmptyState, ErrorState, LoadingState } from '../components/states.tsx';
 import { RunbookCard } from '../runbooks/RunbookCard.tsx';
 import { UnavailableRunbookCard } from '../runbooks/UnavailableRunbookCard.tsx';
+
+const CATALOG_POLL_MS = 3_000;
 
 const useStyles = makeStyles({ list: { display: 'flex', flexDirection: 'column', gap: '16px' } });
 
 export function RunbooksPage() {
   const s = useStyles();
   const trpc = useTRPC();
-  const runbooks = useQuery(trpc.runbooks.list.queryOptions());
+  const me = useMe();
+  // Operators who see runs follow them live (use-run-changes.ts); the others' catalog looks again
+  // every few seconds while one of its runs is under way.
+  const followsLive = hasCapability(me.capabilities, CAPABILITIES.opsView);
+  const runbooks = useQuery(
+    trpc.runbooks.list.queryOptions(undefined, {
+      refetchInterval: (query) =>
+        !followsLive && query.state.data?.some((r) => r.lastRun && r.lastRun.status !== 'completed')
+          ? CATALOG_POLL_MS
+          : false,
+    }),
+  );
   return (
     <>
       <PageHeader

@@ -35,13 +35,14 @@ import {
 import { RunStartedDialog } from './RunStartedDialog.tsx';
 import {
   checkRunForm,
+  confirmedCountOf,
   EMPTY_RUN_FORM,
   type PreflightStatus,
   type RunForm,
   toRunRequest,
 } from './run-form.ts';
 import { TenantPicker } from './TenantPicker.tsx';
-import { usePreflight } from './use-preflight.ts';
+import { type PreflightState, usePreflight } from './use-preflight.ts';
 
 const useStyles = makeStyles({
   surface: { maxWidth: '640px' },
@@ -53,6 +54,17 @@ const useStyles = makeStyles({
 
 /** Parameters are typed into text boxes: preflight again once typing pauses, not on every key. */
 const PARAMETER_PREFLIGHT_DEBOUNCE_MS = 400;
+
+/** The preflight as the run form sees it: the exact count, or meanwhile an estimate that found work. */
+function estimatedOrExact(preflight: PreflightState): PreflightStatus {
+  const { status, estimate } = preflight;
+  if (status.state !== 'loading' || !estimate || estimate.affected_count === 0) return status;
+  return {
+    state: 'estimated',
+    affected: estimate.affected_count,
+    margin: estimate.exact ? 0 : estimate.margin,
+  };
+}
 
 function scopeOf(form: RunForm): ScopeInput | null {
   if (form.scopeKind === 'all') return { kind: 'all' };
@@ -112,9 +124,11 @@ export function RunDialog({
     runPreflight(request.scope, request.payload);
   }, [preflightKey, runPreflight, resetPreflight]);
 
-  // A count for parameters the operator has since changed is no count for a run.
+  // A count for parameters the operator has since changed is no count for a run. While the exact
+  // count runs (tens of seconds on a big table), the estimate that found work is one to start on:
+  // labelled as an estimate with its margin, and the run checks it exactly before writing.
   const preflightStatus: PreflightStatus =
-    payloadKey === settledPayloadKey ? preflight.status : { state: 'loading' };
+    payloadKey !== settledPayloadKey ? { state: 'loading' } : estimatedOrExact(preflight);
   const check = checkRunForm(form, preflightStatus, {
     confirmationPhrase: phrase,
     breakGlass: me.breakGlass !== null,
@@ -132,8 +146,9 @@ export function RunDialog({
   };
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!check.canStart || preflightStatus.state !== 'ready' || start.isPending) return;
-    start.mutate(toRunRequest(runbook.id, form, preflightStatus.affected, payload));
+    const confirmed = confirmedCountOf(preflightStatus);
+    if (!check.canStart || !confirmed || start.isPending) return;
+    start.mutate(toRunRequest(runbook.id, form, confirmed, payload));
   };
   const scopeText =
     form.scopeKind === 'all'
@@ -185,6 +200,7 @@ export function RunDialog({
               <PreflightConfirmation
                 scopeText={scopeText}
                 preflight={preflight}
+                confirmable={preflightStatus.state === 'estimated'}
                 showError={Object.keys(apiParameterProblems(preflight.error)).length === 0}
               />
               {!check.nothingToDo && (check.needsReason || form.scopeKind === 'tenant') && (

@@ -10,7 +10,7 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { BeakerRegular, PlayRegular } from '@fluentui/react-icons';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { canRunRunbook } from '../api/capabilities.ts';
 import type { Runbook } from '../api/types.ts';
 import { useMe } from '../app/me-context.ts';
@@ -63,6 +63,16 @@ export function RunbookCard({ runbook }: { runbook: Runbook }) {
   const canRun = canRunRunbook(me.capabilities, runbook.capability);
   const headingId = runbookHeadingId(runbook.id);
   const last = runbook.lastRun;
+  const nothingToDo = preflight.status.state === 'ready' && preflight.status.affected === 0;
+  // A run of this runbook started or ended: the count shown is from before it, so it goes.
+  const lastRunState = last ? `${last.id}:${last.status}` : null;
+  const shownFor = useRef(lastRunState);
+  const resetPreflight = preflight.reset;
+  useEffect(() => {
+    if (shownFor.current === lastRunState) return;
+    shownFor.current = lastRunState;
+    resetPreflight();
+  }, [lastRunState, resetPreflight]);
   const parameterApiProblems = apiParameterProblems(preflight.error);
   const problems = {
     ...parameterProblems(runbook.parameters, params, { includeMissing: attempted }),
@@ -155,7 +165,13 @@ export function RunbookCard({ runbook }: { runbook: Runbook }) {
           {preflight.status.state === 'loading' ? 'Running preflight…' : 'Preflight'}
         </Button>
         {canRun && (
-          <Button appearance="primary" icon={<PlayRegular />} onClick={() => setDialogOpen(true)}>
+          <Button
+            appearance="primary"
+            icon={<PlayRegular />}
+            onClick={() => setDialogOpen(true)}
+            disabled={nothingToDo}
+            title={nothingToDo ? 'Nothing to do: the preflight found no records to change.' : undefined}
+          >
             Run…
           </Button>
         )}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkRunForm,
+  confirmedCountOf,
   EMPTY_RUN_FORM,
   type PreflightStatus,
   type RunForm,
@@ -101,6 +102,24 @@ describe('toRunRequest', () => {
       reasonText: 'rebuild after import',
       confirmation: 'BACKFILL',
     });
+  });
+
+  it('sends the estimate and its margin when the operator confirmed the estimate', () => {
+    expect(toRunRequest('r', completeAll, { affected: 1200, margin: 40 })).toMatchObject({
+      preflightAffectedCount: 1200,
+      preflightMargin: 40,
+    });
+    expect(toRunRequest('r', completeAll, { affected: 12, margin: 0 })).not.toHaveProperty('preflightMargin');
+  });
+
+  it('lets a run start on an estimate that found work, never on a count of 0', () => {
+    const estimated = { state: 'estimated' as const, affected: 1200, margin: 40 };
+    expect(
+      checkRunForm(completeAll, estimated, { confirmationPhrase: 'BACKFILL', breakGlass: false }),
+    ).toMatchObject({ canStart: true, nothingToDo: false });
+    expect(confirmedCountOf(estimated)).toEqual({ affected: 1200, margin: 40 });
+    expect(confirmedCountOf({ state: 'ready', affected: 0 })).toBeNull();
+    expect(confirmedCountOf({ state: 'loading' })).toBeNull();
   });
 
   it('sends the tenant id and no phrase for a single tenant', () => {

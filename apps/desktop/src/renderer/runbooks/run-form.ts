@@ -22,7 +22,24 @@ export type PreflightStatus =
   | { state: 'idle' }
   | { state: 'loading' }
   | { state: 'error' }
+  /**
+   * The exact count is still running, and the sampled estimate (with its 95% margin) found work:
+   * a run may start on it. The run counts exactly itself before it writes and ends without writing
+   * when the count is outside the margin (the daemon's run-confirmation.ts).
+   */
+  | { state: 'estimated'; affected: number; margin: number }
   | { state: 'ready'; affected: number };
+
+/** What a run starts on: the exact count, or the estimate and its margin. */
+export type ConfirmedCount = { affected: number; margin: number };
+
+/** The count a run may start on, or null while there is none (loading, failed, nothing to do). */
+export function confirmedCountOf(preflight: PreflightStatus): ConfirmedCount | null {
+  if (preflight.state === 'ready')
+    return preflight.affected > 0 ? { affected: preflight.affected, margin: 0 } : null;
+  if (preflight.state === 'estimated') return { affected: preflight.affected, margin: preflight.margin };
+  return null;
+}
 
 export interface RunFormCheck {
   /** True only when every rule holds and the preflight found work. */
@@ -91,13 +108,17 @@ export function checkRunForm(
   };
 }
 
-/** The API request for a form that passed `checkRunForm`; `params` as from toParamsPayload. */
+/**
+ * The API request for a form that passed `checkRunForm`; `params` as from toParamsPayload. The
+ * count is what the operator confirmed: exact (a number, or margin 0) or the estimate's.
+ */
 export function toRunRequest(
   runbookId: string,
   form: RunForm,
-  preflightAffectedCount: number,
+  confirmed: number | ConfirmedCount,
   params: Record<string, unknown> = {},
 ): RunRequest {
+  const count = typeof confirmed === 'number' ? { affected: confirmed, margin: 0 } : confirmed;
   const scope =
     form.scopeKind === 'tenant' && form.tenant
       ? { kind: 'tenant' as const, tenantId: form.tenant.id }
@@ -106,7 +127,8 @@ export function toRunRequest(
   return {
     runbookId,
     scope,
-    preflightAffectedCount,
+    preflightAffectedCount: count.affected,
+    ...(count.margin > 0 ? { preflightMargin: count.margin } : {}),
     ...(form.reasonCode ? { reasonCode: form.reasonCode } : {}),
     ...(reasonText ? { reasonText } : {}),
     ...(form.scopeKind === 'all' ? { confirmation: form.confirmation.trim() } : {}),
