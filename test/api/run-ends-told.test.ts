@@ -109,4 +109,16 @@ describe('how a run’s end is told over the API', () => {
     });
     expect((await api.notifications.list.query({})).items.filter((n) => n.runId === runId)).toEqual([]);
   });
+
+  it('creates alert destinations that send failures only unless success is asked for', async () => {
+    const created = await api.alerts.create.mutate({
+      kind: 'teams',
+      name: 'Ops channel',
+      webhookUrl: 'https://127.0.0.1:9/webhook',
+      enabled: true,
+    } as Parameters<typeof api.alerts.create.mutate>[0]); // notifyOnSuccess left out: the default
+    expect(created.notifyOnSuccess).toBe(false);
+    expect((await api.alerts.list.query()).find((x) => x.id === created.id)?.notifyOnSuccess).toBe(false);
+    await api.alerts.delete.mutate({ id: created.id });
+  });
 });
