@@ -199,11 +199,11 @@ describe('ops-daemon seed says what it did', () => {
     }>();
     expect(result.before).toEqual({ tenants: 3, findings: 900 });
     expect(result.tenants).toBe(2);
-    const [{ n }] = await t.sql<{ n: string }>(
+    const [counted] = await t.sql<{ n: string }>(
       `SELECT count(*) AS n FROM public.findings f JOIN public.tenants t ON t.id = f.tenant_id
         WHERE t.external_id LIKE 'tenant-%'`,
     );
-    expect(Number(n)).toBe(900 + result.findings);
+    expect(Number(counted!.n)).toBe(900 + result.findings);
 
     const text = await runCli(['seed', '--tenants', '6', '--findings', '900'], env);
     expect(text.stdout).toMatch(
