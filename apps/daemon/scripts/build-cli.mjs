@@ -197,11 +197,14 @@ export async function compiledPlugin(entry) {
     inputs.push(fileURLToPath(import.meta.url));
     manifest = { file, node: process.version, inputs: fingerprint(inputs, startedMs) };
     writeAtomically(manifestFile, JSON.stringify(manifest));
+    // This plugin's older builds go after an hour (a worker may still be importing one); anything
+    // else after a day (plugins that are gone, test fixtures sharing a node_modules): they rebuild.
     for (const old of fs.readdirSync(cacheDir)) {
-      if (!old.startsWith(`${key}-`) || old === file) continue;
+      if (old === file || old === `${key}.json`) continue;
       const oldFile = path.join(cacheDir, old);
       try {
-        if (Date.now() - fs.statSync(oldFile).mtimeMs > KEEP_OLD_BUILDS_MS)
+        const age = Date.now() - fs.statSync(oldFile).mtimeMs;
+        if (age > (old.startsWith(`${key}-`) ? KEEP_OLD_BUILDS_MS : 24 * KEEP_OLD_BUILDS_MS))
           fs.rmSync(oldFile, { force: true });
       } catch {
         // removed by another worker first
