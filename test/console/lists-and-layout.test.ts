@@ -145,7 +145,7 @@ describe.skipIf(chromiumMissing !== null)('the console in Chromium: lists, layou
     }
   }
 
-  it('opens the folded navigation with its toggle at 800 px and folds it again after a choice', async () => {
+  it('opens the folded navigation with its toggle at 800 px and folds it again after a choice or Escape', async () => {
     const { context, page } = await signedIn(800, 'light');
     await page.getByRole('table', { name: 'Runs' }).waitFor();
     await page.getByRole('button', { name: 'Expand navigation' }).click();
@@ -156,6 +156,14 @@ describe.skipIf(chromiumMissing !== null)('the console in Chromium: lists, layou
     await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
     await nav.waitFor({ state: 'hidden' });
     await fitsTheWindow(page, 'audit after navigating at 800');
+    // Escape folds it away too, and the keyboard is back on its toggle.
+    await page.getByRole('button', { name: 'Expand navigation' }).click();
+    await nav.getByRole('link', { name: 'Runs' }).focus();
+    await page.keyboard.press('Escape');
+    await nav.waitFor({ state: 'hidden' });
+    await expect
+      .poll(() => page.evaluate('document.activeElement?.getAttribute("aria-label")'), POLL)
+      .toBe('Expand navigation');
     await context.close();
   });
 

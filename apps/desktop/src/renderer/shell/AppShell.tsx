@@ -17,7 +17,7 @@ import {
   PlayCircleRegular,
   ShieldKeyholeFilled,
 } from '@fluentui/react-icons';
-import { Fragment, type JSX, type ReactNode, useEffect, useState } from 'react';
+import { Fragment, type JSX, type ReactNode, useEffect, useRef, useState } from 'react';
 import { useLocation } from 'wouter';
 import { CAPABILITIES, hasCapability } from '../api/capabilities.ts';
 import { useMe } from '../app/me-context.ts';
@@ -149,6 +149,7 @@ export function AppShell({ children }: { children: ReactNode }) {
   const narrow = useNarrowWindow();
   const [navOpen, setNavOpen] = useState(!narrow);
   useEffect(() => setNavOpen(!narrow), [narrow]);
+  const toggle = useRef<HTMLButtonElement>(null);
   useRefetchOnRightsChange(me);
   const entries = NAV.filter((n) => hasCapability(me.capabilities, n.capability));
 
@@ -159,6 +160,7 @@ export function AppShell({ children }: { children: ReactNode }) {
       </a>
       <header className={s.header}>
         <Hamburger
+          ref={toggle}
           className={mergeClasses(header.root, s.hamburger)}
           onClick={() => setNavOpen((o) => !o)}
           aria-expanded={navOpen}
@@ -185,6 +187,12 @@ export function AppShell({ children }: { children: ReactNode }) {
           className={mergeClasses(s.nav, narrow && s.navOver)}
           aria-label="Console"
           onNavItemSelect={() => {}}
+          onKeyDown={(e) => {
+            // Over the page (narrow windows), Escape folds it away again and returns to its toggle.
+            if (!narrow || e.key !== 'Escape') return;
+            setNavOpen(false);
+            toggle.current?.focus();
+          }}
         >
           <NavDrawerBody>
             {SECTIONS.map((section) => {
