@@ -28,6 +28,9 @@ export interface PreflightState {
  * exact preflight it asks for the runbook's estimate, which the console shows until the exact
  * count replaces it.
  */
+/** How long the estimate has the database to itself before the exact count starts anyway. */
+const ESTIMATE_HEAD_START_MS = 1_500;
+
 export function usePreflight(runbookId: string): PreflightState {
   const trpc = useTRPC();
   const client = useTRPCClient();
@@ -50,33 +53,44 @@ export function usePreflight(runbookId: string): PreflightState {
       setEstimate(null);
       setEstimateBefore(null);
       setError(null);
-      client.runbooks.estimate.query(input).then(
-        (answer) => {
-          if (request !== latest.current || exactArrived) return;
-          shown = answer.estimate;
-          setEstimate(answer.estimate);
-        },
-        // The estimate is a courtesy: the exact preflight reports any error that matters.
-        () => undefined,
-      );
-      mutateAsync(input).then(
-        (answer) => {
-          exactArrived = true;
-          if (request !== latest.current) return;
-          setResult(answer);
-          setEstimate(null);
-          setEstimateBefore(shown && !shown.exact ? shown : null);
-          setStatus({ state: 'ready', affected: answer.affected_count });
-        },
-        (failure: unknown) => {
-          exactArrived = true;
-          if (request !== latest.current) return;
-          setResult(null);
-          setEstimate(null);
-          setError(failure);
-          setStatus({ state: 'error' });
-        },
-      );
+      // The exact count starts once the estimate is in (or after ESTIMATE_HEAD_START_MS): on a big
+      // table both compete for the same cores, and the estimate is what the operator can act on first.
+      let counting = false;
+      const countExactly = () => {
+        if (counting || request !== latest.current) return;
+        counting = true;
+        mutateAsync(input).then(
+          (answer) => {
+            exactArrived = true;
+            if (request !== latest.current) return;
+            setResult(answer);
+            setEstimate(null);
+            setEstimateBefore(shown && !shown.exact ? shown : null);
+            setStatus({ state: 'ready', affected: answer.affected_count });
+          },
+          (failure: unknown) => {
+            exactArrived = true;
+            if (request !== latest.current) return;
+            setResult(null);
+            setEstimate(null);
+            setError(failure);
+            setStatus({ state: 'error' });
+          },
+        );
+      };
+      setTimeout(countExactly, ESTIMATE_HEAD_START_MS);
+      client.runbooks.estimate
+        .query(input)
+        .then(
+          (answer) => {
+            if (request !== latest.current || exactArrived) return;
+            shown = answer.estimate;
+            setEstimate(answer.estimate);
+          },
+          // The estimate is a courtesy: the exact preflight reports any error that matters.
+          () => undefined,
+        )
+        .finally(countExactly);
     },
     [client, mutateAsync, runbookId],
   );
