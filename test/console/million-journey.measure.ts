@@ -152,7 +152,11 @@ describe.skipIf(chromiumMissing !== null)(
       const figures = {
         findings: FINDINGS,
         runToRunPageMs: stats(toRunPage),
-        confirmedOn,
+        // How many rounds the dialog confirmed on the estimate, and on the exact count.
+        confirmedOn: {
+          estimate: confirmedOn.filter((c) => c === 'estimate').length,
+          exact: confirmedOn.filter((c) => c === 'exact').length,
+        },
         parts: { runToConfirmationMs: stats(toConfirmation), startRunToRecordedMs: stats(startToRecorded) },
         catalogUpdateAfterRunEndMs: stats(catalogAfterEnd),
       };
