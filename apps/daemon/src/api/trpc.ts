@@ -1,5 +1,6 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import { NotAllowedError, OpsError } from '../errors.ts';
+import { isConnectionError } from '../db/connection.ts';
+import { DatabaseUnavailableError, NotAllowedError, OpsError } from '../errors.ts';
 import { hasCapability, type Principal } from '../identity/principal.ts';
 import { errorIdOf, INTERNAL_ERROR_MESSAGE } from '../internal-errors.ts';
 import type { ApiContext } from './context.ts';
@@ -38,8 +39,16 @@ export const router = t.router;
 /** Business errors thrown anywhere below become their tRPC code here. */
 const translateErrors = t.middleware(async function translateErrors({ next }) {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof OpsError && result.error.code === 'INTERNAL_SERVER_ERROR') {
-    throw toTRPCError(result.error.cause);
+  if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR') {
+    if (result.error.cause instanceof OpsError) throw toTRPCError(result.error.cause);
+    // A dropped or refused database connection is the database's state, not a bug: 503, in words.
+    if (isConnectionError(result.error.cause)) {
+      throw toTRPCError(
+        new DatabaseUnavailableError('the database connection was lost; try again in a moment', {
+          cause: result.error.cause,
+        }),
+      );
+    }
   }
   return result;
 });

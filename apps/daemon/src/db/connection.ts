@@ -29,7 +29,15 @@ const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET
 // crashed, still starting, or the session idled out. The connection is gone either way.
 const SESSION_ENDED = new Set(['57P01', '57P02', '57P03', '57P05']);
 
+/** A lost, refused or ended connection, from the driver or wrapped by Sequelize or tRPC. */
 export function isConnectionError(error: unknown): boolean {
+  // Sequelize and tRPC wrap the driver's error (`parent`, `original`, `cause`): look one level in.
+  const wrapped = error as { parent?: unknown; original?: unknown; cause?: unknown } | null;
+  const inner = wrapped?.parent ?? wrapped?.original ?? wrapped?.cause;
+  return endsConnection(error) || (inner != null && inner !== error && endsConnection(inner));
+}
+
+function endsConnection(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
   return (
     (code !== undefined &&

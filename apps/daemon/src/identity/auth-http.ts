@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isConnectionError } from '../db/connection.ts';
 import { errorIdOf, INTERNAL_ERROR_MESSAGE, internalErrorLine } from '../internal-errors.ts';
 import { AUTH_BASE_PATH } from './auth-options.ts';
 import { withClientIpHeader } from './client-ip.ts';
@@ -35,15 +36,23 @@ export function authHttpHandler(deps: AuthHttpDeps) {
     let response: Response;
     try {
       const body = req.method === 'GET' || req.method === 'HEAD' ? null : await readBody(req);
-      const screened =
+      // A pooled connection the database ended while it sat idle fails the first statement on it:
+      // the pool has dropped it by then, so each step is tried once more (better-auth answers such
+      // a failure with a 500 of its own).
+      const screen = () =>
         req.method === 'POST' && url.pathname === SIGN_IN_PATH
-          ? await deps.signIn.screen(body, headers)
-          : null;
-      response =
-        screened ??
-        (await deps.handle(
+          ? deps.signIn.screen(body, headers)
+          : Promise.resolve(null);
+      const screened = await screen().catch((error: unknown) => {
+        if (!isConnectionError(error)) throw error;
+        return screen();
+      });
+      const handle = () =>
+        deps.handle(
           new Request(url, { method: req.method, headers, body: body ? new Uint8Array(body) : undefined }),
-        ));
+        );
+      response = screened ?? (await handle());
+      if (!screened && response.status >= 500) response = await handle();
       if (response.status >= 500) {
         // better-auth answered an internal error itself: its words go to the log only.
         const errorId = errorIdOf(response);
