@@ -133,6 +133,30 @@ describe.skipIf(chromiumMissing !== null)(
       await darkPage.close();
     });
 
+    it('tells the estimate the operator confirmed apart from the exact count the run made', async () => {
+      const preflight = await api.runbooks.preflight.mutate({
+        runbookId: RUNBOOK,
+        scope: tenant('tenant-4'),
+      });
+      // Confirmed on an estimate a little off the true figure, within its margin.
+      const { runId } = await api.runbooks.run.mutate({
+        runbookId: RUNBOOK,
+        scope: tenant('tenant-4'),
+        preflightAffectedCount: preflight.affected_count + 3,
+        preflightMargin: 10,
+      });
+      await runIs(runId, 'completed');
+      await page.goto(`/system/ops/runs/${runId}`);
+      const fmt = (n: number) => n.toLocaleString('en-US');
+      expect(await page.getByTestId('count-confirmed').textContent()).toBe(
+        `about ${fmt(preflight.affected_count + 3)} ± 10 records (an estimate, 95% within the margin)`,
+      );
+      expect(await page.getByTestId('count-exact').textContent()).toBe(
+        `${fmt(preflight.affected_count)} records, counted exactly before the first write (within the estimate’s margin)`,
+      );
+      await checkpoint(page, 'run-state-estimate-vs-exact-1280');
+    });
+
     it('tells an interrupted run as interrupted, with the reason and its last checkpoint', async () => {
       const gate = await gateFindingWrites(d.t, 2);
       const env = {

@@ -2,10 +2,9 @@ import { makeStyles, Text, tokens } from '@fluentui/react-components';
 import type { ReactNode } from 'react';
 import { reasonCodeLabel } from '../api/reasons.ts';
 import type { RunRecord } from '../api/types.ts';
-import { formatCount } from '../format/numbers.ts';
 import { formatDateTime, formatDuration } from '../format/time.ts';
 import { BreakGlassBadge, ScopeBadge } from '../status/RunBadges.tsx';
-import { actorText, breakGlassOf, runDuration } from './run-figures.ts';
+import { actorText, breakGlassOf, countBasisOf, runDuration } from './run-figures.ts';
 
 const useStyles = makeStyles({
   grid: {
@@ -29,7 +28,7 @@ const useStyles = makeStyles({
 export function RunDetailsGrid({ run, runbookTitle }: { run: RunRecord; runbookTitle: string }) {
   const s = useStyles();
   const bg = breakGlassOf(run);
-  const preflight = (run.context.preflight ?? {}) as { affected_count?: unknown };
+  const basis = countBasisOf(run);
   const rows: [string, ReactNode][] = [
     ['Runbook', `${runbookTitle} (${run.type}, version ${run.runbookVersion})`],
     ['Scope', <ScopeBadge key="scope" scope={run.scope} />],
@@ -42,11 +41,21 @@ export function RunDetailsGrid({ run, runbookTitle }: { run: RunRecord; runbookT
     ],
     ['Reason code', reasonCodeLabel(run.reasonCode)],
     ['Reason', run.reasonText ?? '—'],
+    ...(basis.confirmed
+      ? ([
+          [
+            'Confirmed',
+            <span key="confirmed" data-testid="count-confirmed">
+              {basis.confirmed}
+            </span>,
+          ],
+        ] as [string, ReactNode][])
+      : []),
     [
       'Preflight',
-      typeof preflight.affected_count === 'number'
-        ? `${formatCount(preflight.affected_count)} records to change when it started`
-        : '—',
+      <span key="counted" data-testid="count-exact">
+        {basis.counted}
+      </span>,
     ],
     ['Created', formatDateTime(run.createdAt)],
     ['Started', formatDateTime(run.startedAt)],

@@ -1,4 +1,5 @@
 import type { RunActor, RunRecord } from '../api/types.ts';
+import { formatCount } from '../format/numbers.ts';
 import { durationBetween } from '../format/time.ts';
 
 // Figures read off a run record, in one place: the record keeps counts in `summary` once completed
@@ -107,4 +108,52 @@ export function interruptionOf(run: Pick<RunRecord, 'context'>): Interruption | 
     lastHeartbeatAt: text(raw.last_heartbeat_at),
     detectedAt: text(raw.detected_at),
   };
+}
+
+/**
+ * What the run's count rests on, as the run page tells it: what the operator confirmed (the exact
+ * preflight, or the sampled estimate with its margin: `context.confirmed`) and the exact count the
+ * run made itself before its first write (`context.start_check`, `context.preflight`), so an
+ * estimate is never shown as if it were the exact figure.
+ */
+export interface CountBasis {
+  /** "about 7,480 ± 112 (estimate)", "7,502 (exact count)"; null for exec and schedule runs. */
+  confirmed: string | null;
+  /** The exact count and where it comes from, or what is happening meanwhile. */
+  counted: string;
+}
+
+export function countBasisOf(run: Pick<RunRecord, 'context'>): CountBasis {
+  const c = run.context.confirmed as
+    | { affected_count?: unknown; margin?: unknown; estimate?: unknown }
+    | undefined;
+  const confirmedCount = num(c?.affected_count);
+  const margin = num(c?.margin) ?? 0;
+  const estimate = c?.estimate === true && margin > 0;
+  const confirmed =
+    confirmedCount === null
+      ? null
+      : estimate
+        ? `about ${formatCount(confirmedCount)} ± ${formatCount(margin)} records (an estimate, 95% within the margin)`
+        : `${formatCount(confirmedCount)} records (an exact count)`;
+  const check = run.context.start_check as { state?: unknown; found?: unknown } | undefined;
+  const found = num(check?.found);
+  const preflight = (run.context.preflight ?? {}) as {
+    affected_count?: unknown;
+    affected_at_least?: unknown;
+  };
+  const exact = num(preflight.affected_count);
+  const atLeast = num(preflight.affected_at_least);
+  let counted: string;
+  if (check?.state === 'counting') counted = 'Counting exactly before the first write…';
+  else if (check?.state === 'refused' && found !== null)
+    counted = `${formatCount(found)} records, counted exactly before the first write: not what was confirmed, so nothing was written`;
+  else if (check?.state === 'passed' && found !== null)
+    counted = `${formatCount(found)} records, counted exactly before the first write${estimate ? ' (within the estimate’s margin)' : ''}`;
+  else if (exact !== null)
+    counted = `${formatCount(exact)} records to change when it started (an exact count)`;
+  else if (atLeast !== null)
+    counted = 'Work was found when it started; the run counts what it changes as it goes';
+  else counted = '—';
+  return { confirmed, counted };
 }
