@@ -79,13 +79,17 @@ describe.skipIf(chromiumMissing !== null)('the console in Chromium: a scheduleâ€
     });
 
     it(`keeps the zone field level with the cron field (${width} px, ${scheme})`, async () => {
-      const { page } = await openDialog(width, scheme);
-      // The controls' outer boxes (Input and Combobox wrap their <input> differently).
-      const cronTop = (await cronBox(page).locator('xpath=..').boundingBox())!;
-      const zoneTop = (await zoneBox(page).locator('xpath=..').boundingBox())!;
-      if (zoneTop.x > cronTop.x)
-        expect(Math.abs(zoneTop.y - cronTop.y)).toBeLessThanOrEqual(2); // sub-pixel label metrics
-      else expect(zoneTop.y).toBeGreaterThan(cronTop.y); // stacked where the dialog is narrow
+      const { page, dialog } = await openDialog(width, scheme);
+      // Measured once the dialog is at rest (it slides in) and its preview has come, which changes
+      // nothing above it: the controls' outer boxes (Input and Combobox wrap their <input> differently).
+      await dialog.locator('[data-testid="fire-times-preview"] ul[data-current="true"]').waitFor();
+      const offset = async () => {
+        const cron = (await cronBox(page).locator('xpath=..').boundingBox())!;
+        const zone = (await zoneBox(page).locator('xpath=..').boundingBox())!;
+        // Side by side: level within sub-pixel label metrics; stacked where the dialog is narrow.
+        return zone.x > cron.x ? Math.abs(zone.y - cron.y) <= 2 : zone.y > cron.y;
+      };
+      await expect.poll(offset, { timeout: 5000 }).toBe(true);
       await checkpoint(page, `schedule-timing-layout-${width}-${scheme}`);
     });
   }
