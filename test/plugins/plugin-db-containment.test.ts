@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf } from '../support/api-helpers.ts';
 import { waitFor } from '../support/cli.ts';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.ts';
-import { REPO, writePlugin } from './plugin-fixtures.ts';
+import { writePlugin } from './plugin-fixtures.ts';
 
 /**
  * Plugins written against the public SDK by a careless or hostile author, loaded through
