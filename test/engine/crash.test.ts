@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../apps/daemon/src/seed/index.ts';
 import { collect, runCli, spawnCli, waitFor } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { leaseRunOut } from '../support/run-lease.ts';
 import { removeSlowFindingWrites, slowFindingWrites } from '../support/slow-writes.ts';
 
 const RUNBOOK = 'findings.lifecycle.backfill';
@@ -55,16 +56,7 @@ describe('a run whose process is killed', () => {
     expect(await preflight()).toBe(affectedBefore - Number(changed!.n));
 
     await removeSlowFindingWrites(t);
-    await waitFor(
-      async () =>
-        (
-          await t.sql('SELECT 1 FROM ops.run_leases WHERE run_id = $1 AND expires_at < clock_timestamp()', [
-            run.id,
-          ])
-        )[0],
-      30_000,
-      "the killed run's lease to run out",
-    );
+    await leaseRunOut(t, run.id, "the killed run's lease to run out");
     const next = await runCli(['exec', RUNBOOK, ...ALL_TENANTS, '--json'], env);
     expect(next.code).toBe(0);
     expect(next.lines()).toContainEqual(expect.objectContaining({ event: 'interrupted', run_id: run.id }));

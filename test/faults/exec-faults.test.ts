@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../apps/daemon/src/seed/index.ts';
 import { type CliResult, collect, runCli, spawnCli, waitFor } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { leaseRunOut } from '../support/run-lease.ts';
 import { slowFindingWrites } from '../support/slow-writes.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { logFindingWrites, overlapping, writeSpans } from '../support/write-log.ts';
@@ -91,6 +92,11 @@ async function expectRepairedOnce(f: Fixture, runIds: string[]): Promise<void> {
   expect(after.json()).toMatchObject({ affected_count: 0 });
 }
 
+/** What a failed expectation on a process shows: the end of its output. */
+function tail(result: CliResult): string {
+  return `stdout: ${result.stdout.slice(-1500)}\nstderr: ${result.stderr.slice(-3000)}`;
+}
+
 function lastLine(result: CliResult) {
   return result.json<{ run_id?: string; outcome?: string; status?: string; error?: { code: string } }>();
 }
@@ -107,7 +113,7 @@ describe('exec when its connections are terminated', { timeout: 300_000 }, () =>
       const runId = await runPassing(f, 1000);
       expect(await terminate(f, applicationName)).toBeGreaterThan(0);
       const result = await exec;
-      expect(result.code).toBe(0);
+      expect(result.code, tail(result)).toBe(0);
       expect(lastLine(result)).toMatchObject({ run_id: runId, outcome: 'succeeded' });
       await expectRepairedOnce(f, [runId]);
     });
@@ -131,16 +137,7 @@ describe('exec when its connections are terminated', { timeout: 300_000 }, () =>
       expect(second.code).toBe(3);
       expect(lastLine(second).error?.code).toBe('CONFLICT');
     }
-    await waitFor(
-      async () =>
-        (
-          await f.t.sql('SELECT 1 FROM ops.run_leases WHERE run_id = $1 AND expires_at < clock_timestamp()', [
-            runId,
-          ])
-        )[0],
-      30_000,
-      "the cut-off run's lease to run out",
-    );
+    await leaseRunOut(f.t, runId, "the cut-off run's lease to run out");
     const third = await runCli(['exec', RUNBOOK, ...ALL], f.env);
     expect(third.code).toBe(0);
     expect(third.lines()).toContainEqual(expect.objectContaining({ event: 'interrupted', run_id: runId }));
@@ -148,7 +145,7 @@ describe('exec when its connections are terminated', { timeout: 300_000 }, () =>
 
     proxy.accept(); // the first exec is back: fenced out, it stops without writing
     const firstResult = await first;
-    expect(firstResult.code).toBe(1);
+    expect(firstResult.code, tail(firstResult)).toBe(1);
     expect(lastLine(firstResult)).toMatchObject({ run_id: runId, status: 'completed', outcome: 'failed' });
     const spans = await writeSpans(f.t);
     expect(spans.map((s) => s.run_id)).toEqual([runId, thirdRunId]);
@@ -175,16 +172,7 @@ describe('exec when the database goes away', { timeout: 300_000 }, () => {
     expect(JSON.stringify(lastLine(result))).not.toMatch(/Connection terminated|ECONNRESET|ECONNREFUSED/);
 
     proxy.accept();
-    await waitFor(
-      async () =>
-        (
-          await f.t.sql('SELECT 1 FROM ops.run_leases WHERE run_id = $1 AND expires_at < clock_timestamp()', [
-            runId,
-          ])
-        )[0],
-      30_000,
-      "the stopped run's lease to run out",
-    );
+    await leaseRunOut(f.t, runId, "the stopped run's lease to run out");
     const next = await runCli(['exec', RUNBOOK, ...ALL], f.env);
     expect(next.code).toBe(0);
     expect(next.lines()).toContainEqual(expect.objectContaining({ event: 'interrupted', run_id: runId }));

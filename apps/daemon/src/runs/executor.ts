@@ -192,7 +192,7 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
       if (checked.refusal)
         return await refuseBeforeWriting(deps, execution, checked.refusal, found, startedMs);
     }
-    await runs.transition(execution.run, 'running', 'pending');
+    await afterConnectionLoss(deps, () => runs.transition(execution.run, 'running', 'pending'));
     if (shutdown.aborted) requestStop('shutdown');
     for (;;) {
       if (locks.lost) requestStop('ownership');
@@ -322,7 +322,7 @@ async function regainOwnership(deps: ExecutorDeps, execution: Execution): Promis
 /** The run was taken over by another process: this one stops without touching its record. */
 async function abandoned(deps: ExecutorDeps, runId: string): Promise<RunRecord> {
   deps.log(`run ${runId}: another process took the run over; this one stopped writing it`);
-  return deps.runs.get(runId);
+  return afterConnectionLoss(deps, () => deps.runs.get(runId));
 }
 
 /**
@@ -361,11 +361,13 @@ async function leavePaused(
 ): Promise<RunRecord> {
   const contextPatch = { ...why, paused_at: new Date().toISOString() };
   if (status === 'running') {
-    await deps.runs.transition({ id: runId, status }, 'paused', 'pending', { contextPatch });
+    await afterConnectionLoss(deps, () =>
+      deps.runs.transition({ id: runId, status }, 'paused', 'pending', { contextPatch }),
+    );
   } else {
-    await deps.runs.patchContext(runId, contextPatch);
+    await afterConnectionLoss(deps, () => deps.runs.patchContext(runId, contextPatch));
   }
-  return deps.runs.get(runId);
+  return afterConnectionLoss(deps, () => deps.runs.get(runId));
 }
 
 /**
@@ -402,15 +404,19 @@ async function finish(
   contextPatch: Record<string, unknown>,
 ): Promise<RunRecord> {
   const { runs, audit } = deps;
-  const current = await runs.get(execution.run.id);
-  await runs.transition(current, 'completed', outcome, {
-    summary,
-    contextPatch: {
-      ...contextPatch,
-      duration_ms: summary.duration_ms,
-      updated_count: summary.updated_count ?? 0,
-    },
-  });
+  const current = await afterConnectionLoss(deps, () => runs.get(execution.run.id));
+  if (current.status === 'completed') return current; // ended already (a reaper, or our own retried write)
+  const moved = await afterConnectionLoss(deps, () =>
+    runs.transition(current, 'completed', outcome, {
+      summary,
+      contextPatch: {
+        ...contextPatch,
+        duration_ms: summary.duration_ms,
+        updated_count: summary.updated_count ?? 0,
+      },
+    }),
+  );
+  if (!moved) return afterConnectionLoss(deps, () => runs.get(current.id));
   const written = await audit.record({
     action: endedAuditAction(outcome),
     actorLabel: current.actorLabel,
@@ -421,8 +427,29 @@ async function finish(
     outcome,
     details: { summary, scope: describeScope(execution.scope) },
   });
-  if (!written.ok) await recordAuditFailure(runs, current.id, written.error);
-  return runs.get(current.id);
+  if (!written.ok) {
+    await recordAuditFailure(runs, current.id, written.error).catch((e: Error) =>
+      deps.log(`run ${current.id}: keeping an audit failure on the run failed too: ${e.message}`),
+    );
+  }
+  return afterConnectionLoss(deps, () => runs.get(current.id));
+}
+
+/**
+ * The run's own record outlives a dropped connection: a statement that lost its connection (the
+ * pool then has a new one) is tried again until OPS_DB_OUTAGE_MS has passed. Every write here is
+ * conditional on the status it read, so a retried one that had committed changes nothing.
+ */
+async function afterConnectionLoss<T>(deps: ExecutorDeps, statement: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + deps.outageMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await statement();
+    } catch (error) {
+      if (!isConnectionError(error) || Date.now() >= deadline) throw error;
+      await sleep(Math.min(1000, 100 * 2 ** attempt));
+    }
+  }
 }
 
 /**
