@@ -37,12 +37,15 @@ export function isConnectionError(error: unknown): boolean {
   return endsConnection(error) || (inner != null && inner !== error && endsConnection(inner));
 }
 
+// node-postgres: a client whose connection already failed refuses further queries ("Client has
+// encountered a connection error and is not queryable"), without a code.
 function endsConnection(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
   return (
     (code !== undefined &&
       (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08') || SESSION_ENDED.has(code))) ||
-    (error instanceof Error && /Connection terminated|connect ECONNREFUSED/.test(error.message))
+    (error instanceof Error &&
+      /Connection terminated|connect ECONNREFUSED|is not queryable/.test(error.message))
   );
 }
 
