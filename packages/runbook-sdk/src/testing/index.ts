@@ -7,4 +7,8 @@ export {
   checkRunbookContract,
 } from './contract.ts';
 export { preflightWith, type ReferenceRunOptions, runWithReferenceDriver } from './reference-runner.ts';
-export { startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-postgres.ts';
+export {
+  importEmbeddedPostgres,
+  startThrowawayPostgres,
+  type ThrowawayPostgres,
+} from './throwaway-postgres.ts';

