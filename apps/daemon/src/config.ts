@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { type PrivateHostAllowance, parsePrivateHostAllowance } from './alerts/address-policy.ts';
 import { recipientsSchema, smtpUrlSchema, webhookUrlSchema } from './alerts/destination-rules.ts';
+import { LOG_LEVELS, type LogLevel } from './observability/log-levels.ts';
 import type { SandboxLimits } from './plugins/sandbox/index.ts';
 import type { HealthLimits } from './runs/db-health.ts';
 
@@ -92,7 +93,36 @@ const EnvSchema = z.object({
   // The key material alert secrets are sealed with (alerts/secret-box.ts); OPS_SECRET (or the
   // data folder's secret) when unset.
   OPS_ALERT_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  // Four-eyes approval (approvals/): how long a run request waits for a decision, and an approval
+  // for its one start. A duration: `90s`, `30m`, `1h`, `2d` (a bare number counts seconds).
+  OPS_APPROVAL_TTL: z
+    .string()
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === null || ms < 1000 || ms > 7 * 86_400_000) {
+        ctx.addIssue({ code: 'custom', message: 'must be a duration from 1s to 7d, like 90s, 30m or 1h' });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .optional(),
+  // Who a deploy is (`exec`): an approval policy may exempt this name. Unset: `$USER@host`.
+  // Diagnostic logs (observability/logger.ts): JSON lines on stderr unless it is a terminal.
+  OPS_LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).default('info'),
+  // Prometheus metrics: a listener of its own (GET /metrics on OPS_HOST), and/or /system/metrics on
+  // the main server, which exists only with a token (Authorization: Bearer <token>).
+  OPS_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  OPS_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
+
+const DURATION_UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `90s`, `30m`, `1h`, `2d`, `500ms`, or a bare number of seconds; null when it is none of these. */
+export function parseDuration(text: string): number | null {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(text);
+  if (!match) return null;
+  return Number(match[1]) * DURATION_UNIT_MS[match[2] ?? 's']!;
+}
 
 export interface OpsConfig {
   databaseUrl: string | undefined;
@@ -122,6 +152,12 @@ export interface OpsConfig {
   alertSecretKey: string | undefined;
   /** OPS_NOTIFY_SUCCESS_IN_APP: whether a succeeded run notifies its operator in the app. */
   notifySuccessInApp: boolean;
+  /** OPS_APPROVAL_TTL in milliseconds (default 1 h): a request's wait for a decision, and an approval's life. */
+  /** OPS_DEPLOY_IDENTITY, or undefined (exec then names itself `$USER@host`). */
+  /** OPS_LOG_LEVEL. */
+  logLevel: LogLevel;
+  /** OPS_METRICS_PORT (own listener) and OPS_METRICS_TOKEN (/system/metrics); undefined when unset. */
+  metrics: { port: number | undefined; token: string | undefined };
 }
 
 /** Chunked work: workers per run in this daemon, chunk sizing, write budget, health limits. */
@@ -210,5 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
     alertPrivateHosts: e.OPS_ALERT_ALLOW_PRIVATE_HOSTS,
     alertSecretKey: e.OPS_ALERT_SECRET_KEY,
     notifySuccessInApp: e.OPS_NOTIFY_SUCCESS_IN_APP === 'true',
+    logLevel: e.OPS_LOG_LEVEL,
+    metrics: { port: e.OPS_METRICS_PORT, token: e.OPS_METRICS_TOKEN },
   };
 }

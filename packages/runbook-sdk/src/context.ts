@@ -1,3 +1,4 @@
+import type { CsvInputRows } from './csv/csv-input.ts';
 import type { SqlQuery } from './sql.ts';
 import type { Summary } from './summary-keys.ts';
 
@@ -82,6 +83,8 @@ export interface PreflightContext {
   db: SqlExecutor;
   /** The run's parameter values, validated against the runbook's `parameters` schema. */
   params: Record<string, unknown>;
+  /** The uploaded file of a runbook that declares `input` (validated, typed rows); else absent. */
+  input?: CsvInputRows | null;
   log(message: string): void;
   /**
    * Optional (hosts from SDK 1.1): runs `read` on one connection inside a READ ONLY transaction, so
@@ -97,6 +100,8 @@ export interface RunContext {
   params: Record<string, unknown>;
   /** The run's id, e.g. to tag rows a runbook archives. */
   runId: string;
+  /** The run's file of a runbook that declares `input` (validated, typed rows); else absent. */
+  input?: CsvInputRows | null;
   /** Aborted when the run is cancelled or paused; the daemon stops after the current chunk. */
   signal: AbortSignal;
   /** The cursor of the last checkpoint when this run resumes, otherwise null. */

@@ -6,6 +6,7 @@ import type {
   RunContext,
   RunResult,
 } from './context.ts';
+import { type CsvInputSpec, csvInputProblems } from './csv/csv-input.ts';
 import type { LockRequest } from './locks.ts';
 import { describeParameters, type ParameterSchema } from './parameters.ts';
 import { type ResolvedScope, SCOPE_KINDS, type ScopeKind } from './scope.ts';
@@ -46,6 +47,11 @@ export interface RunbookDefinition {
    * as `ctx.params`; the console renders a form from it.
    */
   parameters?: ParameterSchema;
+  /**
+   * A CSV file the operator uploads with each run (`csvInput({ columns: {...} })`): validated by the
+   * SDK before anything is stored, kept with the run, and passed as `ctx.input`.
+   */
+  input?: CsvInputSpec;
   /**
    * What this runbook writes, e.g. `table:findings`. Runs of different runbooks that write the
    * same resource on overlapping scopes exclude each other, like runs of one runbook.
@@ -120,6 +126,7 @@ export function definitionProblems(def: Partial<RunbookDefinition>): string[] {
       }
     }
   }
+  if (def.input !== undefined) problems.push(...csvInputProblems(def.input));
   if (typeof def.preflight !== 'function') problems.push('preflight must be a function');
   if (typeof def.run !== 'function') problems.push('run must be a function');
   for (const optional of ['estimate', 'hasAffected'] as const) {

@@ -13,6 +13,26 @@ export type {
   TenantRef,
 } from './context.ts';
 export {
+  CSV_COLUMN_TYPES,
+  CSV_INPUT_CEILINGS,
+  CSV_INPUT_DEFAULTS,
+  type CsvColumnSpec,
+  type CsvColumnType,
+  CsvInputError,
+  type CsvInputRows,
+  type CsvInputSpec,
+  type CsvProblem,
+  type CsvRow,
+  type CsvValue,
+  checkCsvSize,
+  csvInput,
+  decodeCsvBytes,
+  describeCsvProblem,
+  type ParsedCsv,
+  parseCsvInput,
+} from './csv/csv-input.ts';
+export { csvRowWork, type NumberedRow, rowsInRange } from './csv/row-work.ts';
+export {
   defineRunbook,
   definitionProblems,
   type RunbookDefinition,
