@@ -1,0 +1,13 @@
+export {
+  createLogger,
+  formatFor,
+  LOG_LEVELS,
+  type Logger,
+  type LogLevel,
+  lineLog,
+  runLogger,
+  silentLogger,
+} from './logger.ts';
+export * as metrics from './metrics.ts';
+export { METRICS_PATH, SYSTEM_METRICS_PATH, sendMetrics, startMetricsListener } from './metrics-http.ts';
+export { scrub, secretValuesOf } from './redaction.ts';

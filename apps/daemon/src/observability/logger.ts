@@ -1,0 +1,101 @@
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
+import type { LogLevel } from './log-levels.ts';
+import { REDACTED_KEYS, scrub } from './redaction.ts';
+
+export type { Logger } from 'pino';
+
+export { LOG_LEVELS, type LogLevel } from './log-levels.ts';
+
+export interface LoggerSettings {
+  level: LogLevel;
+  /** Where lines go: a stream (process.stderr), or a function receiving each finished line. */
+  destination: NodeJS.WritableStream | ((line: string) => void);
+  /** JSON lines (for a log shipper) or readable lines (a person at a terminal). */
+  format: 'json' | 'pretty';
+  /** Values that must never appear in a line (secretValuesOf). */
+  secrets: readonly string[];
+}
+
+/** JSON when the stream is not a terminal, readable when it is. */
+export function formatFor(stream: { isTTY?: boolean }): 'json' | 'pretty' {
+  return stream.isTTY ? 'pretty' : 'json';
+}
+
+/**
+ * The daemon's logger: pino, synchronous (a line is written before the process may exit), with
+ * secret-holding keys censored and every finished line scrubbed of the configured secrets.
+ */
+export function createLogger(settings: LoggerSettings): Logger {
+  const write =
+    typeof settings.destination === 'function'
+      ? settings.destination
+      : (line: string) => (settings.destination as NodeJS.WritableStream).write(line);
+  const stream: DestinationStream = {
+    write(line: string) {
+      const clean = scrub(line, settings.secrets);
+      write(settings.format === 'pretty' ? readable(clean) : clean);
+    },
+  };
+  const options: LoggerOptions = {
+    level: settings.level,
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACTED_KEYS, censor: '[Redacted]' },
+    formatters: { level: (label) => ({ level: label }) },
+  };
+  return pino(options, stream);
+}
+
+/** A logger that writes nothing (library use without a logger, and tests that pass none). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
+
+/**
+ * The old `log(message)` shape many modules take, on top of a logger: lines at `level`, with the
+ * fields given (component), so those modules log structured lines without changing them.
+ */
+export function lineLog(
+  logger: Logger,
+  fields: Record<string, unknown> = {},
+  level: 'info' | 'warn' | 'error' = 'info',
+): (message: string) => void {
+  const child = Object.keys(fields).length ? logger.child(fields) : logger;
+  return (message) => child[level](message);
+}
+
+/** Every line about a run carries its id, runbook and scope. */
+export function runLogger(
+  logger: Logger,
+  run: { id: string; type: string; scope?: unknown; scope_kind?: string },
+): Logger {
+  return logger.child({ run_id: run.id, runbook: run.type, scope: scopeLabel(run.scope) });
+}
+
+function scopeLabel(scope: unknown): string {
+  const s = scope as { kind?: string; tenantId?: unknown; externalId?: unknown } | undefined;
+  if (!s?.kind) return 'unknown';
+  if (s.kind === 'all') return 'all';
+  return `tenant:${String(s.externalId ?? s.tenantId ?? '?')}`;
+}
+
+const KNOWN = new Set(['level', 'time', 'pid', 'hostname', 'msg']);
+
+/** `12:00:01.234 INFO  run 42 started  run_id=42 runbook=x` for a terminal. */
+function readable(jsonLine: string): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(jsonLine) as Record<string, unknown>;
+  } catch {
+    return jsonLine;
+  }
+  const time = typeof entry.time === 'string' ? entry.time.slice(11, 23) : '';
+  const level = String(entry.level ?? '')
+    .toUpperCase()
+    .padEnd(5);
+  const rest = Object.entries(entry)
+    .filter(([k]) => !KNOWN.has(k))
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ');
+  return `${time} ${level} ${String(entry.msg ?? '')}${rest ? `  ${rest}` : ''}\n`;
+}

@@ -1,0 +1,179 @@
+import type pg from 'pg';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * Every metric the daemon exports, in one place: the Grafana dashboard (docs/grafana) and its test
+ * name these. One registry per process; a process running several daemons (tests) sums them.
+ * Recording goes through `safely`, so a metric can never fail or delay a run.
+ */
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+
+/** Runs whose execution started in this process (a resumed run counts again). */
+export const runsStarted = new Counter({
+  name: 'ops_runs_started_total',
+  help: 'Runs this process started executing, by runbook',
+  labelNames: ['runbook'] as const,
+  registers: [registry],
+});
+
+/** How runs this process executed ended: status completed (an outcome) or paused (no outcome yet). */
+export const runsEnded = new Counter({
+  name: 'ops_runs_ended_total',
+  help: 'Runs this process stopped executing, by runbook, status and outcome',
+  labelNames: ['runbook', 'status', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const runsExecuting = new Gauge({
+  name: 'ops_runs_executing',
+  help: 'Runs executing in this process now, by runbook',
+  labelNames: ['runbook'] as const,
+  registers: [registry],
+});
+
+export const rowsUpdated = new Counter({
+  name: 'ops_rows_updated_total',
+  help: 'Rows the committed chunks of this process updated, by runbook',
+  labelNames: ['runbook'] as const,
+  registers: [registry],
+});
+
+export const chunkDuration = new Histogram({
+  name: 'ops_chunk_duration_seconds',
+  help: 'A committed chunk, claim to commit (how long its row locks are held), by runbook',
+  labelNames: ['runbook'] as const,
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60],
+  registers: [registry],
+});
+
+/** Why a run waits between chunks, as a small fixed set (the log line has the full reason). */
+export const THROTTLE_REASONS = [
+  'connections',
+  'replication_lag',
+  'autovacuum',
+  'write_budget',
+  'other',
+] as const;
+export type ThrottleReason = (typeof THROTTLE_REASONS)[number];
+
+export const runsThrottled = new Gauge({
+  name: 'ops_runs_throttled',
+  help: 'Runs of this process waiting between chunks now, by reason',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});
+
+export const throttleEvents = new Counter({
+  name: 'ops_throttle_events_total',
+  help: 'Times a run of this process started waiting between chunks, by reason',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});
+
+export const preflightDuration = new Histogram({
+  name: 'ops_preflight_duration_seconds',
+  help: "A runbook's read-only call (preflight, estimate, existence check), by runbook, kind and result",
+  labelNames: ['runbook', 'kind', 'result'] as const,
+  buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120],
+  registers: [registry],
+});
+
+export const alertDeliveries = new Counter({
+  name: 'ops_alert_deliveries_total',
+  help: 'Alert delivery attempts, by channel and state (delivered, retrying, failed)',
+  labelNames: ['channel', 'state'] as const,
+  registers: [registry],
+});
+
+export const loginThrottled = new Counter({
+  name: 'ops_login_throttled_total',
+  help: 'Sign-in attempts refused by the login throttle',
+  registers: [registry],
+});
+
+export const pluginFaults = new Counter({
+  name: 'ops_plugin_faults_total',
+  help: 'Plugin faults (hung or malformed plugin code, refused SQL), by runbook and where',
+  labelNames: ['runbook', 'where'] as const,
+  registers: [registry],
+});
+
+export const ownershipEvents = new Counter({
+  name: 'ops_run_ownership_events_total',
+  help: 'Runs that lost their locks or lease, were taken over, or were reaped, by event',
+  labelNames: ['event'] as const,
+  registers: [registry],
+});
+
+/** The daemon's pools: main (runs, API), auth (sign-in), health (/healthz). */
+const pools = new Map<string, Set<pg.Pool>>();
+
+export const poolConnections = new Gauge({
+  name: 'ops_db_pool_connections',
+  help: 'Connections of the database pools (main, auth, health), by state: total, idle, waiting clients',
+  labelNames: ['pool', 'state'] as const,
+  registers: [registry],
+  collect() {
+    this.reset();
+    for (const [name, set] of pools) {
+      let total = 0;
+      let idle = 0;
+      let waiting = 0;
+      for (const pool of set) {
+        total += pool.totalCount;
+        idle += pool.idleCount;
+        waiting += pool.waitingCount;
+      }
+      this.set({ pool: name, state: 'total' }, total);
+      this.set({ pool: name, state: 'idle' }, idle);
+      this.set({ pool: name, state: 'waiting' }, waiting);
+    }
+  },
+});
+
+export const poolMax = new Gauge({
+  name: 'ops_db_pool_max_connections',
+  help: 'The size limit of each database pool',
+  labelNames: ['pool'] as const,
+  registers: [registry],
+  collect() {
+    this.reset();
+    for (const [name, set] of pools) {
+      let max = 0;
+      for (const pool of set) max += pool.options.max ?? 10;
+      this.set({ pool: name }, max);
+    }
+  },
+});
+
+/** Reports a pool's usage on every scrape until the returned function is called (at close). */
+export function watchPool(name: 'main' | 'auth' | 'health', pool: pg.Pool): () => void {
+  const set = pools.get(name) ?? new Set();
+  pools.set(name, set);
+  set.add(pool);
+  return () => set.delete(pool);
+}
+
+/** Runs a recording; a failing one is dropped, never the caller's problem. */
+export function safely(record: () => void): void {
+  try {
+    record();
+  } catch {
+    // a metric is not worth a run
+  }
+}
+
+/** The throttle reason's kind, from the text db-health.ts and the chunk driver give. */
+export function throttleReasonOf(reason: string): ThrottleReason {
+  if (reason.startsWith('connections')) return 'connections';
+  if (reason.startsWith('replication lag')) return 'replication_lag';
+  if (reason.startsWith('autovacuum')) return 'autovacuum';
+  if (reason.startsWith('write budget')) return 'write_budget';
+  return 'other';
+}
+
+/** The exposition text, and its content type. */
+export async function exposition(): Promise<{ contentType: string; body: string }> {
+  return { contentType: registry.contentType, body: await registry.metrics() };
+}
