@@ -1,6 +1,14 @@
 import type pg from 'pg';
 import type { Page } from '../db/keyset-page.ts';
 import { type AuditListFilter, listAuditEvents } from './audit-list.ts';
+import type { ChainRecord } from './chain/canonical.ts';
+import {
+  auditChainStatus,
+  type ChainStatus,
+  type ChainVerification,
+  eachChainRecord,
+  verifyAuditChain,
+} from './chain/chain-verify.ts';
 
 /** Every action the audit log knows, in one place. */
 export const AUDIT_ACTIONS = [
@@ -29,6 +37,13 @@ export const AUDIT_ACTIONS = [
   'schedule.updated',
   'schedule.deleted',
   'schedule.drift_detected',
+  'approval.requested',
+  'approval.approved',
+  'approval.rejected',
+  'approval.expired',
+  'approval.started',
+  'approval.exemption_used',
+  'approval.policy_changed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -62,6 +77,12 @@ export type AuditWriteResult = { ok: true } | { ok: false; error: string };
 
 // An audit write must never fail or hang a run: it gets its own short timeout, and errors are
 // returned (for the caller to keep on the run) instead of thrown.
+//
+// Each event is chained by PostgreSQL (migration 013): the insert holds the chain head's row lock
+// until its transaction ends. Here that transaction is the insert alone, so the lock lasts a
+// moment. Write events only through record(): an INSERT into ops.audit_events inside a longer
+// transaction (a run chunk, a migration) would hold every other audit write of every daemon
+// until it commits; past the timeout below, they fail (fail-safe: returned, never thrown).
 const AUDIT_TIMEOUT = '5s';
 
 export class AuditLog {
@@ -106,5 +127,20 @@ export class AuditLog {
   /** One page of events, filtered and sorted (newest first by default). Throws InputError (cursor). */
   list(filter: AuditListFilter): Promise<Page<AuditEvent>> {
     return listAuditEvents(this.pool, filter);
+  }
+
+  /** The whole hash chain, checked (docs/audit-chain.md); the outcome is kept for the console. */
+  verifyChain(): Promise<ChainVerification> {
+    return verifyAuditChain(this.pool);
+  }
+
+  /** How far the chain is verified; bounded work per call (see auditChainStatus). */
+  chainStatus(): Promise<ChainStatus> {
+    return auditChainStatus(this.pool);
+  }
+
+  /** Every event as the chain hashes it, in seq order, from one snapshot; returns the head. */
+  eachChainRecord(visit: (record: ChainRecord) => boolean | Promise<boolean>) {
+    return eachChainRecord(this.pool, visit);
   }
 }

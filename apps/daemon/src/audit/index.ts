@@ -6,3 +6,11 @@ export {
   type AuditEventInput,
   AuditLog,
 } from './audit-log.ts';
+export {
+  auditChainStatus,
+  type ChainBreak,
+  type ChainRecord,
+  type ChainStatus,
+  eachChainRecord,
+  verifyAuditChain,
+} from './chain/index.ts';

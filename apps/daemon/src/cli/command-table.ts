@@ -181,6 +181,28 @@ export const COMMANDS: Record<string, CommandEntry> = {
     },
     load: async () => (await import('./commands/secrets.ts')).secretsCommand,
   },
+  audit: {
+    usage: 'audit verify [--json] | audit export [--out <file>]',
+    summary:
+      'the audit trail as a hash chain (docs/audit-chain.md): check it end to end, or export it for an auditor',
+    options: [],
+    subcommands: {
+      verify: {
+        usage: 'audit verify [--json]',
+        summary:
+          'checks every event against its hash and its predecessor; exits 1 naming the first broken event, ' +
+          '0 with "verified N events through #seq"',
+        options: [JSON_OPTION],
+      },
+      export: {
+        usage: 'audit export [--out <file>]',
+        summary:
+          'writes the chain as JSON lines, one event a line in seq order (docs/verify-audit-chain.mjs checks it)',
+        options: [['--out <file>', 'a new file to write (default: standard output)']],
+      },
+    },
+    load: async () => (await import('./commands/audit.ts')).auditCommand,
+  },
 };
 
 const EXIT_CODES =

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database.ts';
+import { AuditLog } from '../audit-log.ts';
+import { canonicalText, eventHash, GENESIS_HASH } from './canonical.ts';
+import { eachChainRecord, verifyAuditChain } from './chain-verify.ts';
+
+// The documented rule (canonical.ts, docs/audit-chain.md) and PostgreSQL's trigger must give the
+// same hash for every event, including awkward content; the chain has no gap and links each event.
+describe('the audit hash chain', () => {
+  let t: TestDatabase;
+  let audit: AuditLog;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    audit = new AuditLog(t.db.pool);
+  });
+  afterAll(() => t?.drop());
+
+  it('chains every event in PostgreSQL exactly as the documented rule computes it', async () => {
+    const awkward = [
+      {
+        action: 'run.started' as const,
+        actorLabel: 'operator@ops.local',
+        runId: '42',
+        scope: { kind: 'all' },
+      },
+      {
+        action: 'auth.sign_in_failed' as const,
+        actorLabel: 'ünïcödé 👩‍🔧 "quoted" \\ back',
+        ip: '::1',
+        details: {
+          b: 1.5,
+          a: [1, 2.0, 1e3],
+          nested: { z: null, 'new\nline': 'tab\there\u0001\u001f\u007f' },
+        },
+      },
+      { action: 'run.completed' as const, actorLabel: 'x', actor: null, outcome: 'succeeded', details: {} },
+    ];
+    for (const event of awkward) expect((await audit.record(event)).ok).toBe(true);
+    const records: Awaited<Parameters<Parameters<typeof eachChainRecord>[1]>[0]>[] = [];
+    const head = await eachChainRecord(t.db.pool, (r) => {
+      records.push(r);
+      return true;
+    });
+    expect(records.map((r) => r.seq)).toEqual(records.map((_, i) => String(i + 1)));
+    expect(records[0]!.prev_hash).toBe(GENESIS_HASH);
+    for (const [i, r] of records.entries()) {
+      expect(eventHash(r), `event #${r.seq}`).toBe(r.hash);
+      if (i > 0) expect(r.prev_hash).toBe(records[i - 1]!.hash);
+      const [{ canonical }] = (await t.sql<{ canonical: string }>(
+        `SELECT ops.audit_event_canonical(seq, id, occurred_at, action, actor_label, actor, run_id, runbook_id,
+                scope, outcome, ip, details, prev_hash) AS canonical FROM ops.audit_events WHERE seq = $1`,
+        [r.seq],
+      )) as [{ canonical: string }];
+      expect(canonicalText(r)).toBe(canonical);
+    }
+    expect(head).toEqual({ seq: records.at(-1)!.seq, hash: records.at(-1)!.hash });
+    // An SQL NULL and a JSON null are told apart; timestamps carry microseconds in UTC.
+    expect(records[2]!.actor).toBe('null');
+    expect(records[0]!.actor).toBeNull();
+    expect(records[0]!.occurred_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+  });
+
+  it('overrides a seq or hash a writer tries to supply', async () => {
+    await t.sql(
+      "INSERT INTO ops.audit_events (action, actor_label, seq, prev_hash, hash) VALUES ('run.started', 'forger', 1, 'x', 'y')",
+    );
+    const result = await verifyAuditChain(t.db.pool);
+    expect(result).toMatchObject({ ok: true, checked: 4, through: { seq: '4' } });
+  });
+
+  it('rolls the head back with a rolled-back insert, leaving no gap', async () => {
+    const client = await t.db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query("INSERT INTO ops.audit_events (action, actor_label) VALUES ('run.started', 'gone')");
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+    expect((await audit.record({ action: 'run.completed', actorLabel: 'after' })).ok).toBe(true);
+    expect(await verifyAuditChain(t.db.pool)).toMatchObject({ ok: true, checked: 5, through: { seq: '5' } });
+  });
+});
