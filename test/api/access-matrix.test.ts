@@ -122,6 +122,7 @@ const PROCEDURES: Row[] = [
     allowed: 200,
   },
   { procedure: 'audit.list', kind: 'query', capability: CAP.opsView, input: () => ({}), allowed: 200 },
+  { procedure: 'audit.chain', kind: 'query', capability: CAP.opsView, input: () => undefined, allowed: 200 },
   {
     procedure: 'alerts.list',
     kind: 'query',

@@ -18,4 +18,16 @@ export const auditRouter = router({
         .default({ limit: 50 }),
     )
     .query(({ ctx, input }) => ctx.services.ops.audit.list(input)),
+  /** How far the audit hash chain is verified (bounded work per call; docs/audit-chain.md). */
+  chain: capabilityProcedure(PLATFORM_CAPABILITIES.opsView).query(async ({ ctx }) => {
+    const s = await ctx.services.ops.audit.chainStatus();
+    return {
+      state: s.state,
+      verifiedThrough: s.verifiedThrough,
+      headSeq: s.headSeq,
+      pending: s.pending,
+      broken: s.broken && { seq: s.broken.seq, id: s.broken.id, reason: s.broken.reason },
+      checkedAt: s.checkedAt,
+    };
+  }),
 });
