@@ -68,6 +68,12 @@ export async function openBenchCluster(dataDir: string, log: (line: string) => v
       const db = await openDatabase(url(building));
       try {
         await migrate(db.sequelize);
+        // The bench measures runs, not four-eyes approval: an explicit "no approval" policy for every
+        // runbook (as test/support/database.ts turnApprovalsOff), so exec starts all-tenants runs.
+        await db.pool.query(
+          `INSERT INTO ops.approval_policies (runbook_id, mode, updated_by)
+           VALUES ('*', 'none', '{"label": "bench: approvals off"}') ON CONFLICT (runbook_id) DO NOTHING`,
+        );
         await seedDemoData(db.pool, options);
         // As a table in service would be: vacuumed (visibility map set) and analyzed.
         await db.pool.query('VACUUM ANALYZE');

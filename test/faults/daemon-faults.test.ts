@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../apps/daemon/src/db/embedded.ts';
 import { collect, runCli, spawnCli, waitFor } from '../support/cli.ts';
 import { DEMO_PASSWORD } from '../support/daemon.ts';
+import { turnApprovalsOff } from '../support/database.ts';
 import { type OwnPostgres, startOwnPostgres } from '../support/own-postgres.ts';
 
 // A served daemon (`ops-daemon serve`, a process of its own) and an `exec` beside it, on a
@@ -47,6 +48,7 @@ describe('a daemon and a run while PostgreSQL restarts', { timeout: 300_000 }, (
     daemon = spawnCli(['serve', '--port', String(port), '--demo'], env);
     daemonExit = collect(daemon);
     await waitFor(async () => ((await health()) === 200 ? true : undefined), 90_000, 'the daemon to serve');
+    await turnApprovalsOff(admin); // this suite is about faults, not four-eyes approval
   });
   afterAll(async () => {
     daemon?.kill('SIGTERM');

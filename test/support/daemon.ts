@@ -7,7 +7,7 @@ import { API_MAX_BATCH_SIZE, type AppRouter } from '../../apps/daemon/src/api/in
 import { loadConfig } from '../../apps/daemon/src/config.ts';
 import { type Daemon, startDaemon } from '../../apps/daemon/src/daemon.ts';
 import { seedDemoData } from '../../apps/daemon/src/seed/index.ts';
-import { createTestDatabase, type TestDatabase } from './database.ts';
+import { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from './database.ts';
 
 export const DEMO_PASSWORD = 'ops-demo-password';
 
@@ -26,9 +26,10 @@ export interface TestDaemon {
 export async function startTestDaemon(
   seed: { tenants: number; findings: number; drift?: number } = { tenants: 5, findings: 2000 },
   env: Record<string, string> = {},
-  options: { log?: (message: string) => void } = {},
+  options: { log?: (message: string) => void } & TestDatabaseOptions = {},
 ): Promise<TestDaemon> {
-  const t = await createTestDatabase();
+  // Approvals are off unless the suite asks for the product default (see TestDatabaseOptions).
+  const t = await createTestDatabase({ approvals: options.approvals });
   await seedDemoData(t.db.pool, { drift: 0.3, seed: 1, ...seed });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-daemon-test-'));
   const config = loadConfig({

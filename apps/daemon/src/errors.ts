@@ -57,6 +57,19 @@ export class NothingToDoError extends OpsError {
   }
 }
 
+/**
+ * The run needs a second operator's approval (approvals/policy.ts): nothing was started. The
+ * message says how to get one; `exec` exits 6 with it.
+ */
+export class ApprovalRequiredError extends OpsError {
+  constructor(
+    message: string,
+    readonly runbookId: string,
+  ) {
+    super(message);
+  }
+}
+
 export class DatabaseUnavailableError extends OpsError {}
 
 /** A limit of this daemon is reached (e.g. concurrent preflights): nothing was done; try again later. */

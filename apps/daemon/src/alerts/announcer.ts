@@ -7,6 +7,7 @@ import type { Destination, DestinationStore } from './destination-store.ts';
 import {
   type AlertEvent,
   type AlertMessage,
+  approvalRequestedMessage,
   driftMessage,
   eventForOutcome,
   runFinishedMessage,
@@ -117,6 +118,38 @@ export class Announcer {
         db,
         this.deliveriesOf(destinations, event, message, null, input.occurrenceId),
       );
+    });
+    if (destinations.length) this.deps.onEnqueued();
+  }
+
+  /**
+   * A run request waits for approval: every approver but the requester hears of it in the app, and
+   * every enabled destination gets a message; both commit together.
+   */
+  async approvalRequested(
+    request: Parameters<typeof approvalRequestedMessage>[0] & { requester: { id: string; email: string } },
+    approverIds: readonly string[],
+  ): Promise<void> {
+    const event: AlertEvent = 'approval.requested';
+    const destinations = (await this.deps.destinations.list()).filter((d) => wants(d, event));
+    const message = approvalRequestedMessage(request, {
+      runbookTitle: this.deps.runbookTitle(request.runbookId),
+      publicUrl: this.deps.publicUrl,
+    });
+    await this.inTransaction(async (db) => {
+      for (const id of approverIds) {
+        if (id === request.requester.id) continue;
+        await this.deps.notifications.create(
+          id,
+          {
+            kind: event,
+            title: `Approval requested: run request ${request.id}`,
+            body: `${request.requester.email} asks to run ${request.runbookId} on ${describeScope(request.scope)} (${formatCount(request.preflight.affected_count)} affected)`,
+          },
+          db,
+        );
+      }
+      await this.deps.deliveries.enqueue(db, this.deliveriesOf(destinations, event, message, null, null));
     });
     if (destinations.length) this.deps.onEnqueued();
   }

@@ -9,6 +9,7 @@ export const ALERT_EVENTS = [
   'run.partially_succeeded',
   'run.succeeded',
   'schedule.drift_detected',
+  'approval.requested',
 ] as const;
 export type AlertEvent = (typeof ALERT_EVENTS)[number];
 
@@ -123,6 +124,41 @@ export function driftMessage(
     counts: countsOf(numbers),
     failures: [],
     link: { label: 'Open runbooks', url: `${options.publicUrl}/system/ops/runbooks` },
+    severity: 'warning',
+  };
+}
+
+/** A run request waits for a second operator's approval. */
+export function approvalRequestedMessage(
+  request: {
+    id: string;
+    runbookId: string;
+    scope: ResolvedScope;
+    reasonCode: string | null;
+    reasonText: string | null;
+    preflight: { affected_count: number; margin: number | null };
+    requester: { email: string };
+    expiresAt: string;
+  },
+  options: { runbookTitle: string | null; publicUrl: string },
+): AlertMessage {
+  const runbook = options.runbookTitle ? `${options.runbookTitle} (${request.runbookId})` : request.runbookId;
+  return {
+    event: 'approval.requested',
+    title: `Approval requested: ${request.runbookId} on ${describeScope(request.scope)} by ${request.requester.email}`,
+    facts: [
+      { label: 'Runbook', value: runbook },
+      { label: 'Scope', value: describeScope(request.scope) },
+      { label: 'Reason', value: reasonOf(request.reasonCode, request.reasonText) },
+      { label: 'Requested by', value: request.requester.email },
+      { label: 'Expires', value: request.expiresAt },
+      ...(request.preflight.margin
+        ? [{ label: 'Estimate margin (95%)', value: `± ${request.preflight.margin}` }]
+        : []),
+    ],
+    counts: [{ label: 'Affected', value: request.preflight.affected_count }],
+    failures: [],
+    link: { label: 'Review request', url: `${options.publicUrl}/system/ops/approvals/${request.id}` },
     severity: 'warning',
   };
 }

@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import {
+  ApprovalRequiredError,
   BusyError,
   ConflictError,
   DatabaseUnavailableError,
@@ -23,7 +24,7 @@ export function toTRPCError(error: OpsError): TRPCError {
           ? 'FORBIDDEN'
           : error instanceof ConflictError
             ? 'CONFLICT'
-            : error instanceof NothingToDoError
+            : error instanceof NothingToDoError || error instanceof ApprovalRequiredError
               ? 'PRECONDITION_FAILED'
               : error instanceof DatabaseUnavailableError
                 ? 'SERVICE_UNAVAILABLE'

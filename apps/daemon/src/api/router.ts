@@ -1,4 +1,5 @@
 import { alertsRouter } from './routers/alerts.ts';
+import { approvalsRouter } from './routers/approvals.ts';
 import { auditRouter } from './routers/audit.ts';
 import { breakGlassRouter } from './routers/break-glass.ts';
 import { meRouter } from './routers/me.ts';
@@ -19,6 +20,7 @@ export const appRouter = router({
   audit: auditRouter,
   alerts: alertsRouter,
   schedules: schedulesRouter,
+  approvals: approvalsRouter,
 });
 
 /** The console imports this type, never server code. */

@@ -79,7 +79,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   },
   exec: {
     usage:
-      'exec <runbook-id> [--tenant <external_id>] [--reason-code CODE] [--reason-text TEXT] [--confirm PHRASE] [--param name=value]... [--json]',
+      'exec <runbook-id> [--tenant <external_id>] [--reason-code CODE] [--reason-text TEXT] [--confirm PHRASE] [--param name=value]... [--approval <request-id>] [--json]',
     summary: 'runs a runbook through the run service (record, lock, audit); for deploy pipelines',
     options: [
       TENANT_OPTION,
@@ -90,6 +90,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
         "the runbook's confirmation phrase (BACKFILL); asked for on a terminal when left out",
       ],
       PARAM_OPTION,
+      [
+        '--approval <request-id>',
+        "an approved run request for this very run (same runbook, scope, parameters); needed when the runbook's approval policy holds the run (exit 6 without it) unless the policy exempts OPS_DEPLOY_IDENTITY",
+      ],
       ['--json', 'progress as JSON lines; the last line is the result ({"run_id", "outcome", "summary", …})'],
     ],
     load: async () => (await import('./commands/exec.ts')).execCommand,

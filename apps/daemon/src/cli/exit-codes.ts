@@ -1,6 +1,7 @@
 import { ConfigError } from '../config.ts';
 import { isConnectionError } from '../db/connection.ts';
 import {
+  ApprovalRequiredError,
   ConflictError,
   DatabaseUnavailableError,
   InputError,
@@ -19,6 +20,8 @@ export const EXIT = {
   lockHeld: 3,
   partiallySucceeded: 4,
   databaseUnreachable: 5,
+  /** The run needs a second operator's approval (`--approval <request-id>`, or an exempting policy). */
+  approvalRequired: 6,
 } as const;
 
 /** A usage error of the command line itself (unknown flag, missing argument). */
@@ -39,6 +42,8 @@ export function classifyError(error: unknown): { exit: number; code: string } {
     return { exit: EXIT.badInput, code: 'BAD_INPUT' };
   if (error instanceof NotFoundError) return { exit: EXIT.badInput, code: 'NOT_FOUND' };
   if (error instanceof NotAllowedError) return { exit: EXIT.badInput, code: 'FORBIDDEN' };
+  if (error instanceof ApprovalRequiredError)
+    return { exit: EXIT.approvalRequired, code: 'APPROVAL_REQUIRED' };
   if (error instanceof ConflictError) return { exit: EXIT.lockHeld, code: 'CONFLICT' };
   if (error instanceof DatabaseUnavailableError || isConnectionError(error))
     return { exit: EXIT.databaseUnreachable, code: 'DATABASE_UNAVAILABLE' };
@@ -63,4 +68,5 @@ export const CLI_ARGUMENT_FOR_FIELD: Record<string, string> = {
   email: '--email',
   password: '--password',
   capability: '--capability',
+  approval: '--approval',
 };

@@ -13,6 +13,7 @@ import * as m010 from './migrations/010_plugin_roles_audit_append_only.ts';
 import * as m011 from './migrations/011_occurrence_reaping.ts';
 import * as m012 from './migrations/012_run_inputs.ts';
 import * as m013 from './migrations/013_audit_hash_chain.ts';
+import * as m014 from './migrations/014_approvals.ts';
 import * as m015 from './migrations/015_run_journal.ts';
 
 /** A migration gets one function: run SQL (several statements allowed). */
@@ -33,6 +34,7 @@ const MIGRATIONS: { name: string; up: Migration; down: Migration }[] = [
   { name: '011_occurrence_reaping', ...m011 },
   { name: '012_run_inputs', ...m012 },
   { name: '013_audit_hash_chain', ...m013 },
+  { name: '014_approvals', ...m014 },
   { name: '015_run_journal', ...m015 },
 ];
 

@@ -6,6 +6,8 @@ const CONSOLE_PAGES: readonly RegExp[] = [
   /^\/system\/ops\/runs\/\d{1,19}\/?$/,
   /^\/system\/ops\/audit\/?$/,
   /^\/system\/ops\/schedules\/?$/,
+  /^\/system\/ops\/approvals\/?$/,
+  /^\/system\/ops\/approvals\/\d{1,19}\/?$/,
   /^\/system\/settings\/alerts\/?$/,
 ];
 

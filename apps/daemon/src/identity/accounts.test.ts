@@ -98,13 +98,18 @@ describe('accounts', () => {
         plane: 'platform',
         capabilities: ['platform.ops.view', 'platform.breakglass'],
       },
+      {
+        email: 'approver@ops.local',
+        plane: 'platform',
+        capabilities: ['platform.ops.view', 'platform.runbooks.view', 'platform.runbooks.approve'],
+      },
     ]);
     const counts = await t.sql<{ users: number; accounts: number }>(
       `SELECT (SELECT count(*)::int FROM ops."user" WHERE email = ANY($1)) AS users,
               (SELECT count(*)::int FROM ops."account" a JOIN ops."user" u ON u.id = a."userId" WHERE u.email = ANY($1)) AS accounts`,
       [first.map((a) => a.email)],
     );
-    expect(counts).toEqual([{ users: 4, accounts: 4 }]);
+    expect(counts).toEqual([{ users: 5, accounts: 5 }]);
     for (const account of first) expect((await signIn(s.baseUrl, account.email, PASSWORD)).status).toBe(200);
   });
 

@@ -155,7 +155,10 @@ async function linkCredential(auth: AccountContext, userId: string, hash: string
   });
 }
 
-/** The demo accounts of interfaces.md, plus a responder whose runbook rights come only from break-glass. */
+/**
+ * The demo accounts of interfaces.md, plus a responder whose runbook rights come only from
+ * break-glass and an approver (the second operator of four-eyes approval).
+ */
 export function demoAccounts(runbookCapabilities: readonly string[]): AccountSummary[] {
   return [
     {
@@ -173,6 +176,16 @@ export function demoAccounts(runbookCapabilities: readonly string[]): AccountSum
       email: 'responder@ops.local',
       plane: 'platform',
       capabilities: [PLATFORM_CAPABILITIES.opsView, PLATFORM_CAPABILITIES.breakGlass],
+    },
+    {
+      // The second operator of four-eyes approval: sees and approves run requests, starts nothing.
+      email: 'approver@ops.local',
+      plane: 'platform',
+      capabilities: [
+        PLATFORM_CAPABILITIES.opsView,
+        PLATFORM_CAPABILITIES.runbooksView,
+        PLATFORM_CAPABILITIES.runbooksApprove,
+      ],
     },
   ];
 }

@@ -9,6 +9,9 @@ export const PLATFORM_CAPABILITIES = {
   breakGlass: 'platform.breakglass',
   alertsManage: 'platform.alerts.manage',
   schedulesManage: 'platform.schedules.manage',
+  // Approve or reject another operator's run request and edit approval policies; never granted by
+  // break-glass (four eyes means a second, standing operator).
+  runbooksApprove: 'platform.runbooks.approve',
 } as const;
 
 export type PlatformCapability = (typeof PLATFORM_CAPABILITIES)[keyof typeof PLATFORM_CAPABILITIES];

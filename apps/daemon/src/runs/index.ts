@@ -14,6 +14,7 @@ export {
   type ScopeInput,
   type StartedRun,
   type StartRunRequest,
+  validateParams,
 } from './run-service.ts';
 export {
   ACTIVE_STATUSES,

@@ -108,7 +108,9 @@ export const runbooksRouter = router({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      const { run } = await ctx.services.ops.service.start({
+      // Through the approval gate: a run its runbook's policy holds for approval is refused (412,
+      // in words); the console then offers approvals.request instead.
+      const { run } = await ctx.services.ops.approvals.start({
         ...input,
         actor: actorOf(ctx.principal),
         authorize: authorizeFor(ctx.principal),

@@ -1,5 +1,6 @@
 import readline from 'node:readline/promises';
-import { NothingToDoError } from '../../errors.ts';
+import type { OpsConfig } from '../../config.ts';
+import { InputError, NothingToDoError } from '../../errors.ts';
 import { RunInterruptedError, type RunRecord } from '../../runs/index.ts';
 import { parse, requirePositional } from '../args.ts';
 import type { Command } from '../command.ts';
@@ -41,6 +42,20 @@ async function promptConfirmation(out: Output): Promise<string | undefined> {
   }
 }
 
+/** Who this deploy is, for an approval policy's exemption: OPS_DEPLOY_IDENTITY, or `$USER@host`. */
+function deployIdentityOf(config: OpsConfig): string {
+  const actor = cliActor();
+  return config.deployIdentity ?? (actor.kind === 'system' ? `${actor.user}@${actor.host}` : 'unknown');
+}
+
+/** `--approval <request-id>`: a run request's id (decimal digits). Throws InputError. */
+function approvalIdOf(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,18}$/.test(value))
+    throw new InputError('approval', `must be a run request id (digits), got ${JSON.stringify(value)}`);
+  return value;
+}
+
 export const execCommand: Command = {
   async run(argv) {
     const { values, positionals } = parse(
@@ -51,6 +66,7 @@ export const execCommand: Command = {
         'reason-text': { type: 'string' },
         confirm: { type: 'string' },
         param: { type: 'string', multiple: true },
+        approval: { type: 'string' },
       },
       usage,
     );
@@ -75,7 +91,9 @@ export const execCommand: Command = {
       let throttled: string | null = null;
       let started: Awaited<ReturnType<typeof ops.service.start>>;
       try {
-        started = await ops.service.start({
+        // Through the approval gate (approvals/): a run its policy holds for approval starts only from
+        // an approved request (--approval) or when the policy exempts this deploy identity.
+        started = await ops.approvals.start({
           runbookId,
           scope: { kind: 'externalId', externalId: values.tenant },
           actor: cliActor(),
@@ -92,7 +110,7 @@ export const execCommand: Command = {
               out.info(throttled ? `throttled: ${throttled}` : 'writing again');
             }
           },
-        });
+        }, { approvalRequestId: approvalIdOf(values.approval), deployIdentity: deployIdentityOf(ops.config) });
       } catch (error) {
         if (!(error instanceof NothingToDoError)) throw error;
         out.result(
