@@ -2,7 +2,6 @@ import path from 'node:path';
 import { z } from 'zod';
 import { type PrivateHostAllowance, parsePrivateHostAllowance } from './alerts/address-policy.ts';
 import { recipientsSchema, smtpUrlSchema, webhookUrlSchema } from './alerts/destination-rules.ts';
-import { deployIdentitySchema } from './approvals/policy.ts';
 import { LOG_LEVELS, type LogLevel } from './observability/log-levels.ts';
 import type { SandboxLimits } from './plugins/sandbox/index.ts';
 import type { HealthLimits } from './runs/db-health.ts';
@@ -108,9 +107,9 @@ const EnvSchema = z.object({
     })
     .optional(),
   // Who a deploy is (`exec`): an approval policy may exempt this name. Unset: `$USER@host`.
-  OPS_DEPLOY_IDENTITY: deployIdentitySchema.optional(),
   // Diagnostic logs (observability/logger.ts): JSON lines on stderr unless it is a terminal.
-  OPS_LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).default('info'),
+  // Unset: `info` for serve, `warn` for the other commands (their output is for a person or a pipeline).
+  OPS_LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).optional(),
   // Prometheus metrics: a listener of its own (GET /metrics on OPS_HOST), and/or /system/metrics on
   // the main server, which exists only with a token (Authorization: Bearer <token>).
   OPS_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
@@ -155,11 +154,9 @@ export interface OpsConfig {
   /** OPS_NOTIFY_SUCCESS_IN_APP: whether a succeeded run notifies its operator in the app. */
   notifySuccessInApp: boolean;
   /** OPS_APPROVAL_TTL in milliseconds (default 1 h): a request's wait for a decision, and an approval's life. */
-  approvalTtlMs: number;
   /** OPS_DEPLOY_IDENTITY, or undefined (exec then names itself `$USER@host`). */
-  deployIdentity: string | undefined;
-  /** OPS_LOG_LEVEL. */
-  logLevel: LogLevel;
+  /** OPS_LOG_LEVEL; undefined when unset (each command has its default). */
+  logLevel: LogLevel | undefined;
   /** OPS_METRICS_PORT (own listener) and OPS_METRICS_TOKEN (/system/metrics); undefined when unset. */
   metrics: { port: number | undefined; token: string | undefined };
 }
@@ -250,8 +247,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
     alertPrivateHosts: e.OPS_ALERT_ALLOW_PRIVATE_HOSTS,
     alertSecretKey: e.OPS_ALERT_SECRET_KEY,
     notifySuccessInApp: e.OPS_NOTIFY_SUCCESS_IN_APP === 'true',
-    approvalTtlMs: e.OPS_APPROVAL_TTL ?? 3_600_000,
-    deployIdentity: e.OPS_DEPLOY_IDENTITY,
     logLevel: e.OPS_LOG_LEVEL,
     metrics: { port: e.OPS_METRICS_PORT, token: e.OPS_METRICS_TOKEN },
   };

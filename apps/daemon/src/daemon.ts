@@ -7,9 +7,15 @@ import { newDaemonId } from './daemon-identity.ts';
 import { freePort } from './db/embedded.ts';
 import { openHealthCheck } from './db/health-check.ts';
 import { createOpsServer } from './http/index.ts';
-import { PLATFORM_CAPABILITIES } from './identity/capabilities.ts';
 import type { Identity } from './identity/index.ts';
 import { NotificationStore } from './notifications/index.ts';
+import {
+  type Logger,
+  lineLog,
+  linesLogger,
+  silentLogger,
+  startMetricsListener,
+} from './observability/index.ts';
 import { openIdentity } from './open-identity.ts';
 import { type Ops, openOps } from './ops.ts';
 import { createScheduling, type Scheduling } from './schedules/index.ts';
@@ -21,6 +27,8 @@ export interface DaemonOptions {
   port: number;
   /** Seed demo data on first start and make sure the demo accounts exist. */
   demo?: boolean;
+  /** Structured diagnostics (observability/logger.ts); without it, lines go to `log`, or nowhere. */
+  logger?: Logger;
   log?: (message: string) => void;
   /** How often interrupted runs and expired break-glass are swept up. */
   sweepMs?: number;
@@ -34,6 +42,8 @@ export interface Daemon {
   alerting: Alerting;
   scheduling: Scheduling;
   server: http.Server;
+  /** OPS_METRICS_PORT's listener, when set. */
+  metricsServer: http.Server | null;
   demoAccounts: { email: string; plane: string; capabilities: string[] }[];
   /** Stops accepting, lets running runs stop after their chunk (left paused), closes everything. */
   stop(): Promise<void>;
@@ -41,11 +51,12 @@ export interface Daemon {
 
 /** What `ops-daemon serve` runs: database, identity, HTTP server and the periodic sweeps. */
 export async function startDaemon(config: OpsConfig, options: DaemonOptions): Promise<Daemon> {
-  const log = options.log ?? (() => {});
+  const logger = options.logger ?? (options.log ? linesLogger(options.log) : silentLogger());
+  const log = options.log ?? lineLog(logger);
   const port = options.port === 0 ? await freePort() : options.port;
   const url = config.publicUrl ?? `http://${options.host}:${port}`;
-  const ops = await openOps(config, { log });
-  const identity = await openIdentity(ops, url, log);
+  const ops = await openOps(config, { logger, log: options.log });
+  const identity = await openIdentity(ops, url, lineLog(logger, { component: 'identity' }));
   const notifications = new NotificationStore(ops.db.pool);
   // Tells this daemon's leases, attempts and claimed ticks apart from another's, even in one process.
   const daemonId = newDaemonId();
@@ -59,6 +70,7 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
     runbookTitle: (id) => ops.registry.runbooks.get(id)?.title ?? null,
     daemonId,
     log,
+    logger: logger.child({ component: 'alerts' }),
   });
   const scheduling = createScheduling({
     pool: ops.db.pool,
@@ -84,20 +96,6 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
   }
   await alerting.start();
   const stopAnnouncing = ops.service.onRunFinished((run) => alerting.announcer.runFinished(run));
-  // Four-eyes approval: approvers hear of each request (in the app and at every destination), the
-  // requester of its decision.
-  const stopApprovalNews = ops.approvals.onChange(async (event, request) => {
-    if (event === 'requested') {
-      const approvers = await ops.approvals.store.holdersOf(PLATFORM_CAPABILITIES.runbooksApprove);
-      await alerting.announcer.approvalRequested(request, approvers);
-    } else {
-      await notifications.create(request.requester.id, {
-        kind: `approval.${request.status}`,
-        title: `Run request ${request.id} ${request.status} by ${request.decidedBy?.email ?? 'another operator'}`,
-        body: request.decisionComment ?? '',
-      });
-    }
-  });
 
   const allowed = new Set([new URL(url).origin, `http://${options.host}:${port}`]);
   // Its own connection: /healthz answers while preflights and runs keep the daemon's pool busy.
@@ -113,6 +111,7 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
     },
     health,
     allowedOrigins: () => allowed,
+    metricsToken: config.metrics.token,
     log,
   });
   await new Promise<void>((resolve, reject) => {
@@ -130,7 +129,6 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
         ops.service.assistRuns().catch((e) => log(`assist: ${(e as Error).message}`)),
         identity.expireBreakGlass().catch((e) => log(`break-glass expiry: ${(e as Error).message}`)),
         alerting.announcer.announceMissed().catch((e) => log(`alerts sweep: ${(e as Error).message}`)),
-        ops.approvals.expireDue().catch((e) => log(`approval expiry: ${(e as Error).message}`)),
       ]);
       return undefined;
     },
@@ -139,6 +137,13 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
     log,
   });
   await scheduling.scheduler.start();
+  // Its own listener (OPS_METRICS_PORT), on the daemon's host: a scraper never needs the console's port.
+  const metricsServer =
+    config.metrics.port === undefined
+      ? null
+      : await startMetricsListener(options.host, config.metrics.port, config.metrics.token);
+  if (metricsServer)
+    logger.info({ event: 'metrics.listening', port: config.metrics.port }, 'metrics listening');
 
   let stopped: Promise<void> | undefined;
   return {
@@ -149,16 +154,18 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
     alerting,
     scheduling,
     server,
+    metricsServer,
     demoAccounts,
     stop() {
       stopped ??= (async () => {
         await sweep.stop();
+        metricsServer?.close();
+        metricsServer?.closeAllConnections();
         server.close();
         server.closeIdleConnections();
         await scheduling.scheduler.stop(); // no new fires while runs stop
         await ops.service.shutdown();
         stopAnnouncing();
-        stopApprovalNews();
         server.closeAllConnections(); // open SSE streams end here
         await alerting.stop(); // attempts under way finish; pending ones wait for the next start
         await identity.close();

@@ -1,9 +1,9 @@
-import { ApprovalService } from './approvals/index.ts';
 import { AuditLog } from './audit/index.ts';
 import type { OpsConfig, WorkConfig } from './config.ts';
 import { type Database, openDatabase } from './db/connection.ts';
 import { type EmbeddedDatabase, openEmbeddedDatabase } from './db/embedded.ts';
 import { migrate } from './db/migrator.ts';
+import { type Logger, lineLog, metrics } from './observability/index.ts';
 import { ensurePluginRoles } from './plugins/containment/index.ts';
 import { loadPlugins, type PluginRegistry, pluginSources } from './plugins/index.ts';
 import type { WorkSettings } from './runs/chunk-driver.ts';
@@ -18,14 +18,14 @@ export interface Ops {
   runs: RunRepository;
   audit: AuditLog;
   service: RunService;
-  /** Four-eyes approval: the gate of interactive and deploy starts, policies and run requests. */
-  approvals: ApprovalService;
   /** Closes the pools, and stops the embedded database if this process started it. */
   close(): Promise<void>;
 }
 
 export interface OpenOptions {
   migrate?: boolean;
+  /** Structured diagnostics (observability/logger.ts); without it, `log` or stderr. */
+  logger?: Logger;
   log?: (message: string) => void;
   /** Replaces the database-health probe of chunked work (tests force a throttle with it). */
   healthProbe?: HealthProbe;
@@ -66,18 +66,20 @@ export async function openOps(config: OpsConfig, options: OpenOptions = {}): Pro
     await embedded?.stop();
     throw error;
   }
+  const unwatchPool = metrics.watchPool('main', db.pool);
   let registry: PluginRegistry;
   try {
     if (options.migrate !== false) await migrate(db.sequelize);
     registry = await loadingPlugins;
   } catch (error) {
+    unwatchPool();
     await closePlugins();
     await db.close();
     await embedded?.stop();
     throw error;
   }
-  if (options.migrate !== false && options.plugins !== false)
-    await ensurePluginRoles(db.pool, registry, options.log);
+  const log = options.log ?? (options.logger ? lineLog(options.logger, {}, 'warn') : undefined);
+  if (options.migrate !== false && options.plugins !== false) await ensurePluginRoles(db.pool, registry, log);
   const runs = new RunRepository(db.sequelize);
   const audit = new AuditLog(db.pool);
   const service = new RunService({
@@ -89,13 +91,7 @@ export async function openOps(config: OpsConfig, options: OpenOptions = {}): Pro
     heartbeatMs: config.heartbeatMs,
     leaseMs: config.leaseMs,
     outageMs: config.dbOutageMs,
-    log: options.log,
-  });
-  const approvals = new ApprovalService({
-    pool: db.pool,
-    service,
-    audit,
-    ttlMs: config.approvalTtlMs,
+    logger: options.logger,
     log: options.log,
   });
   return {
@@ -105,9 +101,9 @@ export async function openOps(config: OpsConfig, options: OpenOptions = {}): Pro
     runs,
     audit,
     service,
-    approvals,
     async close() {
       await registry.close?.();
+      unwatchPool();
       await db.close();
       await embedded?.stop();
     },

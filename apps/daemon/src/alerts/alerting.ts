@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { AuditLog } from '../audit/index.ts';
 import type { OpsConfig } from '../config.ts';
 import type { NotificationStore } from '../notifications/index.ts';
+import type { Logger } from '../observability/index.ts';
 import type { RunRepository } from '../runs/index.ts';
 import { AddressPolicy } from './address-policy.ts';
 import { AlertsService } from './alerts-service.ts';
@@ -35,6 +36,8 @@ export interface AlertingOptions {
   /** `host:pid`, kept on leases and attempts. */
   daemonId: string;
   log: (message: string) => void;
+  /** Structured lines of delivery attempts (observability/logger.ts). */
+  logger?: Logger;
 }
 
 export interface Alerting {
@@ -90,6 +93,7 @@ export function createAlerting(o: AlertingOptions): Alerting {
     pollMs: 5_000,
     leaseMs: SEND_TIMEOUT_MS * 4,
     log: o.log,
+    logger: o.logger,
   });
   const announcer = new Announcer({
     pool: o.pool,

@@ -1,4 +1,5 @@
 import { type BackgroundLoop, startBackgroundLoop } from '../background-loop.ts';
+import { type Logger, metrics } from '../observability/index.ts';
 import { backoffMs, type DeliveryStatus } from './delivery-state.ts';
 import type { DeliveryStore, LeasedDelivery } from './delivery-store.ts';
 import type { Destination, DestinationKind, DestinationStore } from './destination-store.ts';
@@ -15,6 +16,8 @@ export interface DeliveryWorkerOptions {
   /** How long a leased delivery stays ours; longer than one attempt can take. */
   leaseMs: number;
   log: (message: string) => void;
+  /** Every attempt's outcome as a structured `alert.delivery` line (else failed ones via `log`). */
+  logger?: Logger;
 }
 
 /** What one attempt came to, as the caller of attemptRun() reports it. */
@@ -118,7 +121,23 @@ export class DeliveryWorker {
       }
     }
     const status = await deliveries.settle(leased, result, startedAt, backoffMs(leased.attempt, retryBaseMs));
-    if (!result.ok) {
+    metrics.safely(() =>
+      metrics.alertDeliveries.inc({ channel: destination?.kind ?? 'unknown', state: status }),
+    );
+    if (this.options.logger) {
+      this.options.logger[result.ok ? 'info' : 'warn'](
+        {
+          event: 'alert.delivery',
+          delivery_id: leased.id,
+          channel: destination?.kind ?? null,
+          attempt: leased.attempt,
+          max_attempts: leased.maxAttempts,
+          state: status,
+          error: result.ok ? null : result.error,
+        },
+        `alert delivery ${leased.id} attempt ${leased.attempt}/${leased.maxAttempts}: ${result.ok ? 'delivered' : `${result.error} → ${status}`}`,
+      );
+    } else if (!result.ok) {
       log(
         `alert delivery ${leased.id} attempt ${leased.attempt}/${leased.maxAttempts}: ${result.error} → ${status}`,
       );

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { metrics } from '../observability/index.ts';
 
 /** Does the database answer? For /healthz: never waits behind the daemon's long queries. */
 export interface HealthCheck {
@@ -26,6 +27,7 @@ export function openHealthCheck(url: string, timeoutMs = 2000): HealthCheck {
   // report to the pool, borrowed ones to their own listener.
   const ignore = () => {};
   pool.on('error', ignore);
+  const unwatchPool = metrics.watchPool('health', pool);
   pool.on('connect', (client) => client.on('error', ignore));
 
   async function probe(): Promise<boolean> {
@@ -50,6 +52,7 @@ export function openHealthCheck(url: string, timeoutMs = 2000): HealthCheck {
       return current;
     },
     async close() {
+      unwatchPool();
       await pool.end().catch(() => {});
     },
   };

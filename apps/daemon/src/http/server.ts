@@ -4,6 +4,7 @@ import { API_MAX_BATCH_SIZE, type ApiServices, appRouter, createContextInner } f
 import type { HealthCheck } from '../db/health-check.ts';
 import type { Principal } from '../identity/principal.ts';
 import { errorIdOf, internalErrorLine } from '../internal-errors.ts';
+import { SYSTEM_METRICS_PATH, sendMetrics } from '../observability/index.ts';
 import { decideAccess } from './access-guard.ts';
 import { ConsoleAssets } from './console-assets.ts';
 import { ALLOW_HEADER, methodAllowed } from './methods.ts';
@@ -27,6 +28,11 @@ export interface ServerOptions {
   /** Origins allowed to send cookie-authenticated state-changing requests. */
   allowedOrigins: () => ReadonlySet<string>;
   consoleDir?: string;
+  /**
+   * OPS_METRICS_TOKEN: with it, /system/metrics answers a scraper sending it as a bearer token (401
+   * otherwise); without it, /system/metrics is an unknown path like any other.
+   */
+  metricsToken?: string;
   log?: (message: string) => void;
 }
 
@@ -67,6 +73,8 @@ export function createOpsServer(options: ServerOptions): http.Server {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const route = routeOf(url.pathname);
       if (route === 'health') return await healthz(options.health, res);
+      if (url.pathname === SYSTEM_METRICS_PATH && options.metricsToken !== undefined)
+        return await sendMetrics(req, res, options.metricsToken);
       // The plane decision comes before routing: the session is looked up for every /system path,
       // real or unknown, so a tenant-plane account cannot tell them apart by time or answer.
       const principal = isSystemPath(url.pathname)

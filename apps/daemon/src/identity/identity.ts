@@ -3,6 +3,7 @@ import { betterAuth } from 'better-auth';
 import { isAPIError } from 'better-auth/api';
 import { AuditLog } from '../audit/index.ts';
 import type { Database } from '../db/connection.ts';
+import { metrics } from '../observability/index.ts';
 import { type AccountSummary, demoAccounts, upsertAccount } from './accounts.ts';
 import { authHttpHandler } from './auth-http.ts';
 import { buildAuthOptions } from './auth-options.ts';
@@ -77,6 +78,7 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
   const minutes = options.breakGlassMinutes ?? DEFAULT_BREAK_GLASS_MINUTES;
   if (!(minutes > 0)) throw new RangeError(`breakGlassMinutes must be positive (got ${minutes})`);
   const pool = openAuthPool(options.db.url);
+  const unwatchPool = metrics.watchPool('auth', pool);
   // Sign-in (throttle, its audit) and every request's session lookup (break-glass state) use only
   // this pool, so they never wait behind preflights and runs holding the daemon's pool.
   const throttle = new LoginThrottle(pool);
@@ -137,6 +139,7 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
     },
 
     async close() {
+      unwatchPool();
       await pool.end();
     },
   };

@@ -1,5 +1,6 @@
 import { createAuthMiddleware, isAPIError } from 'better-auth/api';
 import type { AuditLog } from '../audit/index.ts';
+import { metrics } from '../observability/index.ts';
 import { clientIpOf } from './client-ip.ts';
 import { emailKey, type LoginThrottle } from './login-throttle.ts';
 import { OncePerWindow } from './once-per-window.ts';
@@ -86,6 +87,7 @@ export class SignInGate {
     const email = attemptedEmail(body);
     const decision = await this.deps.throttle.attempt(ip, email);
     if (!decision.allowed) {
+      metrics.safely(() => metrics.loginThrottled.inc());
       if (this.throttleLogged.take(`${ip}\n${email}`, decision.retryAfterSeconds * 1000)) {
         this.deps.log?.(
           `sign-in throttled for ${JSON.stringify(email)} from ${ip ?? 'an unknown address'}: ` +

@@ -5,6 +5,8 @@ export {
   type Logger,
   type LogLevel,
   lineLog,
+  linesLogger,
+  processLogger,
   runLogger,
   silentLogger,
 } from './logger.ts';

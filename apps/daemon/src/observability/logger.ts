@@ -1,6 +1,7 @@
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
+import type { OpsConfig } from '../config.ts';
 import type { LogLevel } from './log-levels.ts';
-import { REDACTED_KEYS, scrub } from './redaction.ts';
+import { REDACTED_KEYS, scrub, secretValuesOf } from './redaction.ts';
 
 export type { Logger } from 'pino';
 
@@ -98,4 +99,37 @@ function readable(jsonLine: string): string {
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
   return `${time} ${level} ${String(entry.msg ?? '')}${rest ? `  ${rest}` : ''}\n`;
+}
+
+/**
+ * A logger handing each line's message to `log` (callers and tests that pass the old
+ * `log(message)` option): the message only, scrubbed like every line.
+ */
+export function linesLogger(log: (message: string) => void, level: LogLevel = 'info'): Logger {
+  return createLogger({
+    level,
+    format: 'json',
+    secrets: [],
+    destination: (line) => {
+      try {
+        log(String((JSON.parse(line) as { msg?: unknown }).msg ?? ''));
+      } catch {
+        log(line);
+      }
+    },
+  });
+}
+
+/** The logger of a process: level and secrets from its configuration, lines on stderr. */
+export function processLogger(
+  config: OpsConfig,
+  defaultLevel: LogLevel,
+  stream: NodeJS.WriteStream = process.stderr,
+): Logger {
+  return createLogger({
+    level: config.logLevel ?? defaultLevel,
+    destination: stream,
+    format: formatFor(stream),
+    secrets: secretValuesOf({ ...config, metricsToken: config.metrics.token }),
+  });
 }

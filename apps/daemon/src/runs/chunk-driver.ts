@@ -48,6 +48,8 @@ export interface ChunkDriverOptions {
   /** Helper only: asked every half second whether to go on (the run still runs, its owner lives). */
   keepGoing?: () => Promise<boolean>;
   log(message: string): void;
+  /** Told of every committed chunk (logs at debug, metrics); must not throw. */
+  observe?: (chunk: { ms: number; size: number; items: number; updated: number; worker: string }) => void;
   maxAttempts?: number;
 }
 
@@ -214,6 +216,7 @@ export async function driveKeysetWork(work: KeysetWork, options: ChunkDriverOpti
       if (outcome.kind === 'drained') continue;
       const ms = performance.now() - started;
       options.stats.record(ms, size);
+      options.observe?.({ ms, size, items: outcome.items, updated: outcome.updated, worker: name });
       sizing = nextChunkState(sizing, { items: outcome.items, ms }, settings.sizing);
       if (budgeted && outcome.updated > 0) {
         const waitMs = await units.chargeBudget(pool, runId, outcome.updated);

@@ -9,11 +9,12 @@ import type pg from 'pg';
 import type { AuditLog } from '../audit/index.ts';
 import { isConnectionError } from '../db/connection.ts';
 import { LeaseLostError, type RunLease, type RunLockSession } from '../locks/index.ts';
+import { type Logger, lineLog, linesLogger, metrics, runLogger } from '../observability/index.ts';
 import { driveKeysetWork, type WorkSettings } from './chunk-driver.ts';
 import { ChunkStats } from './chunk-stats.ts';
 import { tablesOf } from './db-health.ts';
 import { runbookPoolExecutor } from './plugin-executors.ts';
-import { checkRunResult } from './plugin-faults.ts';
+import { checkRunResult, PluginFaultError } from './plugin-faults.ts';
 import { RunInterruptedError } from './run-interrupted.ts';
 import type { RunFailure, RunProgress, RunRecord } from './run-record.ts';
 import type { RunRepository } from './run-repository.ts';
@@ -34,6 +35,8 @@ export interface ExecutorDeps {
   /** A new dedicated connection, to take the run's locks again after its lock connection was lost. */
   lockConnection: () => Promise<pg.Client>;
   log(message: string): void;
+  /** Structured lines; executeRun hands the steps below one bound to the run (run_id, runbook, scope). */
+  logger?: Logger;
 }
 
 /** Where a run continues from: its last checkpoint and the counts so far. */
@@ -110,6 +113,44 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Taken over by another process meanwhile, it stops without touching the record.
  */
 export async function executeRun(deps: ExecutorDeps, execution: Execution): Promise<RunRecord> {
+  const { run } = execution;
+  const logger = runLogger(deps.logger ?? linesLogger(deps.log), run);
+  const runbook = { runbook: run.type };
+  logger.info({ event: 'run.executing', status: run.status }, `run ${run.id} executing`);
+  metrics.safely(() => {
+    metrics.runsStarted.inc(runbook);
+    metrics.runsExecuting.inc(runbook);
+  });
+  try {
+    const ended = await executeOwnedRun({ ...deps, logger, log: lineLog(logger, {}, 'warn') }, execution);
+    logger.info(
+      {
+        event: 'run.ended',
+        status: ended.status,
+        outcome: ended.outcome,
+        updated_count: ended.summary.updated_count ?? null,
+        duration_ms: ended.summary.duration_ms ?? null,
+      },
+      `run ${run.id} ${ended.status}${ended.outcome ? `: ${ended.outcome}` : ''}`,
+    );
+    metrics.safely(() =>
+      metrics.runsEnded.inc({ ...runbook, status: ended.status, outcome: ended.outcome ?? 'none' }),
+    );
+    return ended;
+  } catch (error) {
+    logger.error(
+      { event: 'run.interrupted', err: error },
+      `run ${run.id} stopped: ${(error as Error).message}`,
+    );
+    metrics.safely(() => metrics.runsEnded.inc({ ...runbook, status: 'interrupted', outcome: 'none' }));
+    throw error;
+  } finally {
+    metrics.safely(() => metrics.runsExecuting.dec(runbook));
+  }
+}
+
+/** executeRun's work, with `deps.logger` bound to the run. */
+async function executeOwnedRun(deps: ExecutorDeps, execution: Execution): Promise<RunRecord> {
   const { runs } = deps;
   const { definition, scope, locks, lease, shutdown } = execution;
   const runId = execution.run.id;
@@ -126,7 +167,11 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
   const onShutdown = () => requestStop('shutdown');
   shutdown.addEventListener('abort', onShutdown);
   const stopWatchingLocks = locks.onLost((reason) => {
-    deps.log(`run ${runId}: ${reason}; stopping before the next commit to take the locks again`);
+    metrics.safely(() => metrics.ownershipEvents.inc({ event: 'locks_lost' }));
+    deps.logger?.warn(
+      { event: 'run.locks_lost', reason },
+      `run ${runId}: ${reason}; stopping before the next commit to take the locks again`,
+    );
     requestStop('ownership');
   });
   let beating = false;
@@ -146,6 +191,7 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
   const stats = new ChunkStats();
   let preflight = recordedPreflight(execution.run);
   let recoveries = 0;
+  let throttle: string | null = null;
 
   const context = (): RunContext => ({
     db: runbookPoolExecutor(deps.pool, definition.id, `runbook ${definition.id}`),
@@ -169,6 +215,7 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
         resume,
         stats,
         log: deps.log,
+        observe: (chunk) => observeChunk(deps.logger, definition.id, chunk),
         onProgress: async (progress, failures) => {
           if (progress.processed > resume.processed) recoveries = 0;
           Object.assign(resume, {
@@ -177,6 +224,7 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
             updated: progress.updated,
             failures,
           });
+          throttle = noteThrottle(deps.logger, throttle, progress.throttled ?? null);
           execution.onProgress?.(progress);
           requestStop(await runs.recordProgress(runId, progress, { checkpoint: progress.cursor, failures }));
         },
@@ -258,7 +306,12 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
   } catch (error) {
     if (error instanceof RunInterruptedError) throw error;
     if (error instanceof LeaseLostError) return await abandoned(deps, runId);
-    deps.log(`run ${runId} failed: ${(error as Error).stack ?? error}`);
+    const fault = error instanceof PluginFaultError;
+    if (fault) metrics.safely(() => metrics.pluginFaults.inc({ runbook: definition.id, where: 'run' }));
+    deps.logger?.error(
+      { event: fault ? 'plugin.fault' : 'run.error', error_class: errorClassOf(error), err: error },
+      `run ${runId} failed: ${(error as Error).message}`,
+    );
     const failure: RunFailure = {
       tenantId: null,
       tenantExternalId: null,
@@ -285,6 +338,7 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
       throw finishing;
     }
   } finally {
+    if (throttle) noteThrottle(deps.logger, throttle, null);
     clearInterval(heartbeat);
     stopWatchingLocks();
     shutdown.removeEventListener('abort', onShutdown);
@@ -321,7 +375,11 @@ async function regainOwnership(deps: ExecutorDeps, execution: Execution): Promis
 
 /** The run was taken over by another process: this one stops without touching its record. */
 async function abandoned(deps: ExecutorDeps, runId: string): Promise<RunRecord> {
-  deps.log(`run ${runId}: another process took the run over; this one stopped writing it`);
+  metrics.safely(() => metrics.ownershipEvents.inc({ event: 'taken_over' }));
+  deps.logger?.warn(
+    { event: 'run.taken_over' },
+    `run ${runId}: another process took the run over; this one stopped writing it`,
+  );
   return afterConnectionLoss(deps, () => deps.runs.get(runId));
 }
 
@@ -381,7 +439,7 @@ function refuseBeforeWriting(
   found: number,
   startedMs: number,
 ): Promise<RunRecord> {
-  deps.log(`run ${execution.run.id} refused to write: ${reason}`);
+  deps.logger?.warn({ event: 'run.refused', reason }, `run ${execution.run.id} refused to write: ${reason}`);
   const failure: RunFailure = {
     tenantId: null,
     tenantExternalId: null,
@@ -467,4 +525,32 @@ export async function recordAuditFailure(runs: RunRepository, runId: string, err
   const current = await runs.get(runId);
   const previous = (current.context.audit_failures as string[] | undefined) ?? [];
   await runs.patchContext(runId, { audit_failures: [...previous, error] });
+}
+
+/** A committed chunk: its timing at debug, the chunk histogram and the rows counter. */
+function observeChunk(
+  logger: Logger | undefined,
+  runbook: string,
+  chunk: { ms: number; size: number; items: number; updated: number; worker: string },
+): void {
+  logger?.debug({ event: 'chunk', ...chunk, ms: Math.round(chunk.ms) }, 'chunk committed');
+  metrics.safely(() => {
+    metrics.chunkDuration.observe({ runbook }, chunk.ms / 1000);
+    if (chunk.updated > 0) metrics.rowsUpdated.inc({ runbook }, chunk.updated);
+  });
+}
+
+/** A run starts or stops waiting between chunks: a structured line and the throttle metrics. */
+function noteThrottle(logger: Logger | undefined, was: string | null, now: string | null): string | null {
+  if (was === now) return now;
+  metrics.safely(() => {
+    if (was) metrics.runsThrottled.dec({ reason: metrics.throttleReasonOf(was) });
+    if (now) {
+      metrics.runsThrottled.inc({ reason: metrics.throttleReasonOf(now) });
+      metrics.throttleEvents.inc({ reason: metrics.throttleReasonOf(now) });
+    }
+  });
+  if (now) logger?.info({ event: 'run.throttled', reason: now }, `throttled: ${now}`);
+  else logger?.info({ event: 'run.unthrottled' }, 'writing again');
+  return now;
 }

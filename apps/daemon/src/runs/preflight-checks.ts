@@ -8,6 +8,7 @@ import type {
 import type pg from 'pg';
 import { cancelBackendStatement, isConnectionError, sqlExecutor } from '../db/connection.ts';
 import { ConflictError, NothingToDoError } from '../errors.ts';
+import { metrics } from '../observability/index.ts';
 import { withPluginRole } from '../plugins/containment/index.ts';
 import { PluginFaultError } from './plugin-faults.ts';
 import { type Confirmation, refusalOf } from './run-confirmation.ts';
@@ -36,7 +37,8 @@ export function pluginReader(
   params: Record<string, unknown>,
   log: (message: string) => void,
 ): PluginReader {
-  return (what, read) => readOnlyCall(pool, runbookId, what, params, log, read);
+  return (what, read) =>
+    observedRead(runbookId, what, () => readOnlyCall(pool, runbookId, what, params, log, read));
 }
 
 async function readOnlyCall<T>(
@@ -132,4 +134,20 @@ export function affectedOf(preflight: RecordedPreflight): { count: number; exact
   return 'affected_count' in preflight
     ? { count: preflight.affected_count, exact: true }
     : { count: preflight.affected_at_least, exact: false };
+}
+
+/** A plugin read's duration by runbook, kind and result, and its faults: metrics only, never a throw. */
+async function observedRead<T>(runbook: string, kind: PluginRead, call: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  let result = 'ok';
+  try {
+    return await call();
+  } catch (error) {
+    result = error instanceof PluginFaultError ? 'fault' : 'error';
+    if (result === 'fault') metrics.safely(() => metrics.pluginFaults.inc({ runbook, where: kind }));
+    throw error;
+  } finally {
+    const seconds = (performance.now() - started) / 1000;
+    metrics.safely(() => metrics.preflightDuration.observe({ runbook, kind, result }, seconds));
+  }
 }

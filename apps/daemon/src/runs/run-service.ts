@@ -15,6 +15,14 @@ import type { AuditAction, AuditLog } from '../audit/index.ts';
 import type { Database } from '../db/connection.ts';
 import { ConflictError, InputError, NotAllowedError, NothingToDoError, OpsError } from '../errors.ts';
 import { leaseHeld, RunLease, RunLockSession } from '../locks/index.ts';
+import {
+  createLogger,
+  type Logger,
+  lineLog,
+  linesLogger,
+  metrics,
+  runLogger,
+} from '../observability/index.ts';
 import type { PluginRegistry } from '../plugins/index.ts';
 import { resolveScope, resolveScopeByExternalId } from '../tenants/index.ts';
 import { RunAssistant } from './assist.ts';
@@ -89,12 +97,15 @@ export interface RunServiceDeps {
   leaseMs: number;
   /** How long a run waits for a database that went away (OPS_DB_OUTAGE_MS). */
   outageMs: number;
+  /** Structured diagnostics: every line about a run carries run_id, runbook and scope. */
+  logger?: Logger;
   log?: (message: string) => void;
 }
 
 /** The one way in for every caller: console, browser API and the deploy CLI. */
 export class RunService {
   private readonly log: (message: string) => void;
+  private readonly logger: Logger;
   /** Runs executing in this process, so a shutdown can stop them after their chunk. */
   private readonly executing = new Map<string, Promise<RunRecord>>();
   private readonly shutdownController = new AbortController();
@@ -107,7 +118,12 @@ export class RunService {
   readonly changes: RunChangeFeed;
 
   constructor(private readonly deps: RunServiceDeps) {
-    this.log = deps.log ?? ((m) => process.stderr.write(`${m}\n`));
+    this.logger =
+      deps.logger ??
+      (deps.log
+        ? linesLogger(deps.log)
+        : createLogger({ level: 'info', destination: process.stderr, format: 'json', secrets: [] }));
+    this.log = deps.log ?? lineLog(this.logger, {}, 'warn');
     this.changes = new RunChangeFeed(deps.db.pool);
     this.assistant = new RunAssistant({
       pool: deps.db.pool,
@@ -349,6 +365,7 @@ export class RunService {
         workerName: this.workerName,
         lockConnection: () => this.deps.db.dedicatedClient(),
         log: this.log,
+        logger: this.logger,
       },
       { ...execution, shutdown: this.shutdownController.signal },
     )
@@ -402,6 +419,15 @@ export class RunService {
       registry: this.deps.registry,
       leaseMs: this.deps.leaseMs,
       reaperName: `reaper:${this.workerName}`,
+    }).then((reaped) => {
+      for (const run of reaped) {
+        metrics.safely(() => metrics.ownershipEvents.inc({ event: 'reaped' }));
+        runLogger(this.logger, run).warn(
+          { event: 'run.reaped', status: run.status, outcome: run.outcome },
+          'run taken over by the reaper: its process stopped (lease ran out); ended completed/failed',
+        );
+      }
+      return reaped;
     });
   }
 
@@ -532,7 +558,7 @@ export class RunService {
 }
 
 /** Throws InputError naming the parameter (`params.<name>`). */
-export function validateParams(
+function validateParams(
   def: RunbookDefinition,
   raw: Record<string, unknown> | undefined,
 ): Record<string, unknown> {

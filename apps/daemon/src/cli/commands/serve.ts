@@ -1,5 +1,6 @@
 import { loadConfig } from '../../config.ts';
 import { startDaemon } from '../../daemon.ts';
+import { lineLog, processLogger } from '../../observability/index.ts';
 import { intOption, parse } from '../args.ts';
 import type { Command } from '../command.ts';
 import { usageOf } from '../command-table.ts';
@@ -14,7 +15,9 @@ export const serveCommand: Command = {
       usage,
     );
     const loaded = loadConfig();
-    const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
+    // Diagnostics: JSON lines on stderr (readable on a terminal); stdout keeps the start-up text.
+    const logger = processLogger(loaded, 'info');
+    const log = lineLog(logger);
     // The demo runs on one machine, where a webhook receiver to try alerts with listens on
     // localhost: its alert destinations may use private addresses unless the variable says otherwise.
     const config =
@@ -25,7 +28,7 @@ export const serveCommand: Command = {
       host: values.host ?? config.host,
       port: intOption(values.port, 'port', config.port, 0, 65535),
       demo: values.demo,
-      log,
+      logger,
     });
     process.stdout.write(`Ops Runbooks is serving the console at ${daemon.url}/system\n`);
     if (daemon.demoAccounts.length) {
