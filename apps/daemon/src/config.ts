@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { type PrivateHostAllowance, parsePrivateHostAllowance } from './alerts/address-policy.ts';
 import { recipientsSchema, smtpUrlSchema, webhookUrlSchema } from './alerts/destination-rules.ts';
+import { deployIdentitySchema } from './approvals/policy.ts';
 import { LOG_LEVELS, type LogLevel } from './observability/log-levels.ts';
 import type { SandboxLimits } from './plugins/sandbox/index.ts';
 import type { HealthLimits } from './runs/db-health.ts';
@@ -107,6 +108,7 @@ const EnvSchema = z.object({
     })
     .optional(),
   // Who a deploy is (`exec`): an approval policy may exempt this name. Unset: `$USER@host`.
+  OPS_DEPLOY_IDENTITY: deployIdentitySchema.optional(),
   // Diagnostic logs (observability/logger.ts): JSON lines on stderr unless it is a terminal.
   // Unset: `info` for serve, `warn` for the other commands (their output is for a person or a pipeline).
   OPS_LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).optional(),
@@ -154,7 +156,9 @@ export interface OpsConfig {
   /** OPS_NOTIFY_SUCCESS_IN_APP: whether a succeeded run notifies its operator in the app. */
   notifySuccessInApp: boolean;
   /** OPS_APPROVAL_TTL in milliseconds (default 1 h): a request's wait for a decision, and an approval's life. */
+  approvalTtlMs: number;
   /** OPS_DEPLOY_IDENTITY, or undefined (exec then names itself `$USER@host`). */
+  deployIdentity: string | undefined;
   /** OPS_LOG_LEVEL; undefined when unset (each command has its default). */
   logLevel: LogLevel | undefined;
   /** OPS_METRICS_PORT (own listener) and OPS_METRICS_TOKEN (/system/metrics); undefined when unset. */
@@ -247,6 +251,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
     alertPrivateHosts: e.OPS_ALERT_ALLOW_PRIVATE_HOSTS,
     alertSecretKey: e.OPS_ALERT_SECRET_KEY,
     notifySuccessInApp: e.OPS_NOTIFY_SUCCESS_IN_APP === 'true',
+    approvalTtlMs: e.OPS_APPROVAL_TTL ?? 3_600_000,
+    deployIdentity: e.OPS_DEPLOY_IDENTITY,
     logLevel: e.OPS_LOG_LEVEL,
     metrics: { port: e.OPS_METRICS_PORT, token: e.OPS_METRICS_TOKEN },
   };

@@ -7,6 +7,7 @@ import { newDaemonId } from './daemon-identity.ts';
 import { freePort } from './db/embedded.ts';
 import { openHealthCheck } from './db/health-check.ts';
 import { createOpsServer } from './http/index.ts';
+import { PLATFORM_CAPABILITIES } from './identity/capabilities.ts';
 import type { Identity } from './identity/index.ts';
 import { NotificationStore } from './notifications/index.ts';
 import {
@@ -96,6 +97,20 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
   }
   await alerting.start();
   const stopAnnouncing = ops.service.onRunFinished((run) => alerting.announcer.runFinished(run));
+  // Four-eyes approval: approvers hear of each request (in the app and at every destination), the
+  // requester of its decision.
+  const stopApprovalNews = ops.approvals.onChange(async (event, request) => {
+    if (event === 'requested') {
+      const approvers = await ops.approvals.store.holdersOf(PLATFORM_CAPABILITIES.runbooksApprove);
+      await alerting.announcer.approvalRequested(request, approvers);
+    } else {
+      await notifications.create(request.requester.id, {
+        kind: `approval.${request.status}`,
+        title: `Run request ${request.id} ${request.status} by ${request.decidedBy?.email ?? 'another operator'}`,
+        body: request.decisionComment ?? '',
+      });
+    }
+  });
 
   const allowed = new Set([new URL(url).origin, `http://${options.host}:${port}`]);
   // Its own connection: /healthz answers while preflights and runs keep the daemon's pool busy.
@@ -129,6 +144,7 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
         ops.service.assistRuns().catch((e) => log(`assist: ${(e as Error).message}`)),
         identity.expireBreakGlass().catch((e) => log(`break-glass expiry: ${(e as Error).message}`)),
         alerting.announcer.announceMissed().catch((e) => log(`alerts sweep: ${(e as Error).message}`)),
+        ops.approvals.expireDue().catch((e) => log(`approval expiry: ${(e as Error).message}`)),
       ]);
       return undefined;
     },
@@ -166,6 +182,7 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
         await scheduling.scheduler.stop(); // no new fires while runs stop
         await ops.service.shutdown();
         stopAnnouncing();
+        stopApprovalNews();
         server.closeAllConnections(); // open SSE streams end here
         await alerting.stop(); // attempts under way finish; pending ones wait for the next start
         await identity.close();

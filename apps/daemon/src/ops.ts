@@ -1,3 +1,4 @@
+import { ApprovalService } from './approvals/index.ts';
 import { AuditLog } from './audit/index.ts';
 import type { OpsConfig, WorkConfig } from './config.ts';
 import { type Database, openDatabase } from './db/connection.ts';
@@ -18,6 +19,8 @@ export interface Ops {
   runs: RunRepository;
   audit: AuditLog;
   service: RunService;
+  /** Four-eyes approval: the gate of interactive and deploy starts, policies and run requests. */
+  approvals: ApprovalService;
   /** Closes the pools, and stops the embedded database if this process started it. */
   close(): Promise<void>;
 }
@@ -94,6 +97,13 @@ export async function openOps(config: OpsConfig, options: OpenOptions = {}): Pro
     logger: options.logger,
     log: options.log,
   });
+  const approvals = new ApprovalService({
+    pool: db.pool,
+    service,
+    audit,
+    ttlMs: config.approvalTtlMs,
+    log: options.log,
+  });
   return {
     config,
     db,
@@ -101,6 +111,7 @@ export async function openOps(config: OpsConfig, options: OpenOptions = {}): Pro
     runs,
     audit,
     service,
+    approvals,
     async close() {
       await registry.close?.();
       unwatchPool();

@@ -558,7 +558,7 @@ export class RunService {
 }
 
 /** Throws InputError naming the parameter (`params.<name>`). */
-function validateParams(
+export function validateParams(
   def: RunbookDefinition,
   raw: Record<string, unknown> | undefined,
 ): Record<string, unknown> {
