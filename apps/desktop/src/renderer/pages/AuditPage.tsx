@@ -22,6 +22,7 @@ import {
   auditActionLabel,
   detailsSummary,
 } from '../audit/audit-actions.ts';
+import { ChainStatus } from '../audit/ChainStatus.tsx';
 import { auditCsvFileName, auditEventsToCsv } from '../audit/csv.ts';
 import { DateTime } from '../components/DateTime.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
@@ -203,6 +204,7 @@ export function AuditPage() {
           </Button>
         }
       />
+      <ChainStatus />
       {exporting !== null && exporting !== true && <ErrorState error={exporting} />}
       <search className={s.filters} aria-label="Filter audit events">
         <Field label="Action">
