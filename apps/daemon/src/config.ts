@@ -23,6 +23,9 @@ const EnvSchema = z.object({
   OPS_LEASE_MS: z.coerce.number().int().min(300).max(3_600_000).default(30_000),
   // How long a run waits for a database that went away before it gives up (exec then exits 5).
   OPS_DB_OUTAGE_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+  // How long a reversible run's before-image journal is kept (runs/revert): then it is dropped, per
+  // run, with an audit event, and the run can no longer be reverted.
+  OPS_JOURNAL_DAYS: z.coerce.number().int('must be a whole number of days').min(1).max(3650).default(30),
   // Chunked work (runs/chunk-driver.ts). OPS_CHUNK_SIZE fixes the chunk size and turns the
   // optimiser off; without it chunks adapt to OPS_CHUNK_TARGET_MS within OPS_CHUNK_MIN..MAX items.
   OPS_CHUNK_SIZE: z.coerce.number().int().min(1).max(1_000_000).optional(),
@@ -135,6 +138,8 @@ export interface OpsConfig {
   extraPlugins: string[];
   heartbeatMs: number;
   leaseMs: number;
+  /** OPS_JOURNAL_DAYS: days a run's revert journal is kept. */
+  journalDays: number;
   dbOutageMs: number;
   work: WorkConfig;
   /** Limits of plugin code, and whether it runs isolated (always, but for benchmarks). */
@@ -215,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
       .filter(Boolean),
     heartbeatMs: e.OPS_HEARTBEAT_MS,
     leaseMs: e.OPS_LEASE_MS,
+    journalDays: e.OPS_JOURNAL_DAYS,
     dbOutageMs: e.OPS_DB_OUTAGE_MS,
     work: {
       workers: e.OPS_WORKERS,

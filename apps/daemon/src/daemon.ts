@@ -19,6 +19,7 @@ import {
 } from './observability/index.ts';
 import { openIdentity } from './open-identity.ts';
 import { type Ops, openOps } from './ops.ts';
+import { dropExpiredJournals } from './runs/revert/index.ts';
 import { createScheduling, type Scheduling } from './schedules/index.ts';
 import { DEFAULT_SEED_OPTIONS, seedDemoData } from './seed/index.ts';
 
@@ -144,6 +145,10 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
         ops.service.assistRuns().catch((e) => log(`assist: ${(e as Error).message}`)),
         identity.expireBreakGlass().catch((e) => log(`break-glass expiry: ${(e as Error).message}`)),
         alerting.announcer.announceMissed().catch((e) => log(`alerts sweep: ${(e as Error).message}`)),
+        // Revert journals older than OPS_JOURNAL_DAYS are dropped, run by run, each audited.
+        dropExpiredJournals({ pool: ops.db.pool, audit: ops.audit }, config.journalDays).catch((e) =>
+          log(`journal retention: ${(e as Error).message}`),
+        ),
         ops.approvals.expireDue().catch((e) => log(`approval expiry: ${(e as Error).message}`)),
       ]);
       return undefined;

@@ -10,6 +10,7 @@ import { loadPlugins, type PluginRegistry, pluginSources } from './plugins/index
 import type { WorkSettings } from './runs/chunk-driver.ts';
 import { databaseHealthProbe, type HealthProbe } from './runs/db-health.ts';
 import { RunRepository, RunService } from './runs/index.ts';
+import { ensureJournal } from './runs/revert/index.ts';
 
 /** Everything a command needs, wired once. */
 export interface Ops {
@@ -83,6 +84,9 @@ export async function openOps(config: OpsConfig, options: OpenOptions = {}): Pro
   }
   const log = options.log ?? (options.logger ? lineLog(options.logger, {}, 'warn') : undefined);
   if (options.migrate !== false && options.plugins !== false) await ensurePluginRoles(db.pool, registry, log);
+  // Reversible runbooks: the before-image journal's triggers on the tables they declare.
+  if (options.migrate !== false && options.plugins !== false)
+    await ensureJournal(db.pool, registry, options.log);
   const runs = new RunRepository(db.sequelize);
   const audit = new AuditLog(db.pool);
   const service = new RunService({

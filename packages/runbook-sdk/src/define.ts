@@ -59,6 +59,21 @@ export interface RunbookDefinition {
   resources?: readonly string[];
   /** Overrides the default lock hierarchy (see `defaultLockRequests`). */
   lockRequests?(scope: ResolvedScope): LockRequest[];
+  /**
+   * Optional (issue 14): the runbook's runs can be reverted. `writes` names, for each table it
+   * declares in `resources`, the columns its chunks change, e.g.
+   * `{ writes: { 'table:findings': ['status', 'updated_at'] } }`. The daemon then journals the
+   * before-image of every row a chunk changes, in the chunk's own transaction, and an operator
+   * with `platform.runbooks.revert` may revert a run: each row whose columns still hold what the
+   * run wrote gets its before-image back. A reversible runbook may only UPDATE its declared tables
+   * in its chunks (`runChunked`), and only the columns it lists: anything else fails the chunk.
+   */
+  reversible?: ReversibleWrites;
+}
+
+/** What a reversible runbook writes: declared table resource → the columns its chunks change. */
+export interface ReversibleWrites {
+  writes: Readonly<Record<string, readonly string[]>>;
 }
 
 /** A definition that breaks the contract; `problems` lists every rule it breaks. */
@@ -129,9 +144,38 @@ export function definitionProblems(def: Partial<RunbookDefinition>): string[] {
   if (def.input !== undefined) problems.push(...csvInputProblems(def.input));
   if (typeof def.preflight !== 'function') problems.push('preflight must be a function');
   if (typeof def.run !== 'function') problems.push('run must be a function');
+  problems.push(...reversibleProblems(def));
   for (const optional of ['estimate', 'hasAffected'] as const) {
     if (def[optional] !== undefined && typeof def[optional] !== 'function') {
       problems.push(`${optional} must be a function when given`);
+    }
+  }
+  return problems;
+}
+
+const COLUMN = /^[a-z_][a-z0-9_]*$/;
+
+/** `reversible` must name declared tables and plain column names. */
+function reversibleProblems(def: Partial<RunbookDefinition>): string[] {
+  if (def.reversible === undefined) return [];
+  const writes = def.reversible?.writes;
+  if (typeof writes !== 'object' || writes === null || Object.keys(writes).length === 0) {
+    return ['reversible.writes must name at least one declared table and its columns'];
+  }
+  const problems: string[] = [];
+  for (const [table, columns] of Object.entries(writes)) {
+    if (!table.startsWith('table:') || !(def.resources ?? []).includes(table)) {
+      problems.push(`reversible.writes names ${JSON.stringify(table)}, which is not a table:… in resources`);
+    }
+    if (!Array.isArray(columns) || columns.length === 0) {
+      problems.push(`reversible.writes[${JSON.stringify(table)}] must list the columns the runbook changes`);
+      continue;
+    }
+    for (const column of columns) {
+      if (typeof column !== 'string' || !COLUMN.test(column))
+        problems.push(
+          `reversible.writes[${JSON.stringify(table)}] has an invalid column ${JSON.stringify(column)}`,
+        );
     }
   }
   return problems;

@@ -35,6 +35,7 @@ export { csvRowWork, type NumberedRow, rowsInRange } from './csv/row-work.ts';
 export {
   defineRunbook,
   definitionProblems,
+  type ReversibleWrites,
   type RunbookDefinition,
   RunbookDefinitionError,
 } from './define.ts';

@@ -4,6 +4,7 @@ import {
   PLATFORM_TENANT_EXTERNAL_ID,
   type ResolvedScope,
 } from '@ops/runbook-sdk';
+import { LIFECYCLE_FIELDS } from './derivation.ts';
 import { lifecycleEstimate } from './estimate.ts';
 import { lifecycleHasAffected, lifecyclePreflight } from './preflight.ts';
 import { lifecycleWork } from './work.ts';
@@ -35,6 +36,8 @@ export default defineRunbook({
   scopes: ['all', 'tenant'],
   confirmationPhrase: 'BACKFILL',
   resources: ['table:findings'],
+  // Its chunks change the lifecycle fields and updated_at: a run can be reverted (issue 14).
+  reversible: { writes: { 'table:findings': [...LIFECYCLE_FIELDS, 'updated_at'] } },
   async preflight(ctx, scope) {
     assertNotPlatform(scope);
     return lifecyclePreflight(ctx, scope);

@@ -21,6 +21,7 @@ export const AUDIT_ACTIONS = [
   'run.pause_requested',
   'run.resumed',
   'run.cancel_requested',
+  'run.journal_dropped',
   'runbook.preflight',
   'runbook.preflight_failed',
   'auth.sign_in_failed',

@@ -98,6 +98,19 @@ export const COMMANDS: Record<string, CommandEntry> = {
     ],
     load: async () => (await import('./commands/exec.ts')).execCommand,
   },
+  revert: {
+    usage: 'revert <run-id> --reason-code CODE --reason-text TEXT --confirm REVERT [--json]',
+    summary:
+      'reverts an ended run of a reversible runbook with a run of its own: restores each row the run changed ' +
+      'that still holds what the run wrote, and lists the rows it skipped because they changed since',
+    options: [
+      ['--reason-code <code>', 'DATA_REPAIR, INCIDENT, SUPPORT or SECURITY (required)'],
+      ['--reason-text <text>', 'why, in at most 500 characters (required)'],
+      ['--confirm REVERT', 'the confirmation phrase, typed exactly (required)'],
+      ['--json', 'progress as JSON lines; the last line is the result, with `reverts_run_id` and `skipped`'],
+    ],
+    load: async () => (await import('./commands/revert.ts')).revertCommand,
+  },
   runs: {
     usage: 'runs list [--runbook ID] [--status S] [--limit N] [--json] | runs show <run-id> [--json]',
     summary: 'recent runs (newest first), or one run record',

@@ -5,6 +5,7 @@ import { driveKeysetWork, type WorkSettings } from './chunk-driver.ts';
 import { ChunkStats } from './chunk-stats.ts';
 import { tablesOf } from './db-health.ts';
 import { runbookPoolExecutor } from './plugin-executors.ts';
+import { definitionForRun } from './revert/index.ts';
 import type { RunRepository } from './run-repository.ts';
 import { WorkUnits } from './work-units.ts';
 
@@ -52,8 +53,9 @@ export class RunAssistant {
     const { deps } = this;
     try {
       const run = await deps.runs.get(runId);
-      const def = deps.registry.runbooks.get(run.type);
-      if (!def || run.status !== 'running') return;
+      const loaded = deps.registry.runbooks.get(run.type);
+      if (!loaded || run.status !== 'running') return;
+      const def = definitionForRun(loaded, run, deps.pool); // a revert walks its journal, not the plugin
       // Helpers write under the owner's lease: a takeover (which bumps the fence) stops them too.
       const fence = await currentFence(deps.pool, runId);
       if (!fence) return;

@@ -30,6 +30,7 @@ import type { WorkSettings } from './chunk-driver.ts';
 import { type Execution, endedAuditAction, executeRun, recordAuditFailure } from './executor.ts';
 import { affectedOf, checkWork, pluginReader } from './preflight-checks.ts';
 import { validateReason } from './reasons.ts';
+import { definitionForRun, type RevertRunRequest, startRevert } from './revert/index.ts';
 import { auditRunEvent, type RunAuditExtra } from './run-audit.ts';
 import { RunChangeFeed } from './run-change-feed.ts';
 import { confirmationOf } from './run-confirmation.ts';
@@ -479,7 +480,7 @@ export class RunService {
   }
 
   private async adopt(run: RunRecord): Promise<void> {
-    const def = this.runbook(run.type);
+    const def = definitionForRun(this.runbook(run.type), run, this.deps.db.pool);
     const lockRequests = (run.context.locks as LockRequest[] | undefined) ?? lockRequestsOf(def, run.scope);
     const locks = await RunLockSession.open(() => this.deps.db.dedicatedClient());
     let lease: RunLease | null = null;
@@ -506,6 +507,23 @@ export class RunService {
       locks,
       lease,
     });
+  }
+
+  /**
+   * Reverts an ended run of a reversible runbook with a run of its own (runs/revert). Throws
+   * InputError, NotAllowedError, NotFoundError, ConflictError, NothingToDoError.
+   */
+  revert(request: RevertRunRequest): Promise<StartedRun> {
+    return startRevert(
+      {
+        ...this.deps,
+        runCapability: RUN_CAPABILITY,
+        require: (r, capability) => this.require(r, capability),
+        reapInterrupted: () => this.reapInterrupted(),
+        execute: (execution) => this.execute(execution),
+      },
+      request,
+    );
   }
 
   /** Cancels after the current chunk; a paused run with no live owner is cancelled at once. */

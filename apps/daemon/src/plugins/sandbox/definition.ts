@@ -63,6 +63,7 @@ export function sandboxedDefinition(host: PluginHost): RunbookDefinition {
     confirmationPhrase: s.confirmationPhrase,
     summaryKeys: s.summaryKeys,
     resources: s.resources,
+    ...(s.reversible ? { reversible: s.reversible } : {}),
     ...(s.parameters
       ? { parameters: parameterSchemaFromJson(s.parameters, (v) => host.checkParameters(v)) }
       : {}),

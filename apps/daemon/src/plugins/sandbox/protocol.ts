@@ -104,6 +104,8 @@ export interface DefinitionStatics {
   confirmationPhrase: string;
   summaryKeys: string[];
   resources: string[];
+  /** What a reversible runbook writes (plain data), or null. */
+  reversible?: { writes: Record<string, string[]> } | null;
   /** The parameters' JSON schema (input side), or null when the runbook takes none. */
   parameters: Record<string, unknown> | null;
   has: { estimate: boolean; hasAffected: boolean; lockRequests: boolean };

@@ -209,6 +209,13 @@ function staticsOf(def: RunbookDefinition): DefinitionStatics {
     confirmationPhrase: def.confirmationPhrase,
     summaryKeys: strings(def.summaryKeys),
     resources: strings(def.resources),
+    reversible: def.reversible
+      ? {
+          writes: Object.fromEntries(
+            Object.entries(def.reversible.writes ?? {}).map(([table, columns]) => [table, strings(columns)]),
+          ),
+        }
+      : null,
     parameters: def.parameters
       ? (z.toJSONSchema(def.parameters, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>)
       : null,

@@ -26,6 +26,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, ActionSpec>> = {
   'run.pause_requested': { label: 'Pause requested', color: 'warning' },
   'run.resumed': { label: 'Run resumed', color: 'brand' },
   'run.cancel_requested': { label: 'Cancel requested', color: 'warning' },
+  'run.journal_dropped': { label: 'Run journal dropped', color: 'subtle' },
   'runbook.preflight': { label: 'Preflight', color: 'informative' },
   'runbook.preflight_failed': { label: 'Preflight failed', color: 'danger' },
   'auth.sign_in_failed': { label: 'Sign-in failed', color: 'danger' },
