@@ -7,12 +7,12 @@ import {
 import { LIFECYCLE_FIELDS } from './derivation.ts';
 import { lifecycleEstimate } from './estimate.ts';
 import { lifecycleHasAffected, lifecyclePreflight } from './preflight.ts';
-import { lifecycleWork } from './work.ts';
+import { dropLifecycleWork, lifecycleWork, prepareLifecycleWork, workTableName } from './work.ts';
 
 export { derivedLifecycleSql, type EventAccess, LIFECYCLE_FIELDS } from './derivation.ts';
 export { lifecycleEstimate } from './estimate.ts';
 export { lifecycleHasAffected, lifecyclePreflight, preflightQuery } from './preflight.ts';
-export { lifecycleWork } from './work.ts';
+export { dropLifecycleWork, lifecycleWork, prepareLifecycleWork, workTableName } from './work.ts';
 
 /**
  * The SQL already leaves the platform tenant out of every statement; refusing a scope that names
@@ -53,7 +53,17 @@ export default defineRunbook({
   async run(ctx, scope) {
     assertNotPlatform(scope);
     ctx.log(`rebuilding findings lifecycle for ${describeScope(scope)}`);
-    const summary = await ctx.runChunked(lifecycleWork(scope));
+    // Derive once, set-based, then write in short chunks from the run's work table (work.ts).
+    const table = workTableName(ctx.runId, scope);
+    const derived = await prepareLifecycleWork(ctx.db, table, scope);
+    ctx.log(
+      derived === null
+        ? 'resuming from the lifecycle derived earlier in this run'
+        : `derived the lifecycle once: ${derived} findings to rewrite`,
+    );
+    const summary = await ctx.runChunked(lifecycleWork(scope, table));
+    // Paused or cancelled: a resumed run reuses the table. Otherwise nothing reads it any more.
+    if (!ctx.signal.aborted) await dropLifecycleWork(ctx.db, table);
     return { ...summary };
   },
 });

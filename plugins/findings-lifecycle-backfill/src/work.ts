@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type {
   ChunkSelection,
   IdBounds,
@@ -10,8 +11,129 @@ import { derivedLifecycleSql, LIFECYCLE_FIELDS } from './derivation.ts';
 import { chunkPredicate, FINDINGS_WITH_TENANT, idRangePredicate, scopePredicate } from './selection.ts';
 import { SqlParams } from './sql-params.ts';
 
-/** Keyset work over findings.id within `scope`; the daemon drives the chunks. */
-export function lifecycleWork(scope: ResolvedScope): KeysetWork {
+/*
+ * How a run writes (issue 16). Deriving a chunk's lifecycle in the chunk itself re-reads its
+ * findings' events through the (finding_id, observed_at) index: finding_events is in time order,
+ * so every chunk reads pages scattered over the whole table, and the run as a whole costs more
+ * than one UPDATE … FROM (derivation) that aggregates the events once. So a run derives once, set-
+ * based (one sequential scan and aggregate of the events, as the floor does), into an UNLOGGED work
+ * table of its own holding only the affected findings: their derived fields and what the
+ * derivation read. The chunks then only join that table back to the findings, by id range, in
+ * short transactions; each row is written only if nothing the derivation read has changed since.
+ *
+ * The work table is a cache, never the truth: a table that is missing (dropped, never made) or
+ * incomplete (an unlogged table is emptied by a server crash) sends a chunk back to deriving its
+ * rows in place, which is slower but gives the same result.
+ */
+
+/** The stored fields the derivation reads besides the lifecycle fields, re-checked before a write. */
+const READ_COLUMNS = ['read_status', 'read_severity', 'read_created_at', 'read_updated_at'] as const;
+
+/** Column definitions of a work table: the affected finding's id, what was read, what is derived. */
+const WORK_TABLE_COLUMNS = `
+  id bigint PRIMARY KEY,
+  tenant_id bigint,
+  read_status text,
+  read_severity text,
+  read_created_at timestamptz,
+  read_updated_at timestamptz,
+  status text,
+  first_seen_at timestamptz,
+  last_seen_at timestamptz,
+  times_seen integer,
+  resolved_at timestamptz,
+  due_at timestamptz,
+  lifecycle_version integer,
+  events_high_water bigint`;
+
+/**
+ * The id of the row that marks a work table complete (finding ids start at 1). It carries the
+ * highest event id the derivation could see: an event above it arrived later, and its finding is
+ * skipped (the next run repairs it).
+ */
+const COMPLETE_MARK_ID = 0;
+
+/**
+ * The work table of one run and scope. Unqualified: under the runbook's role the search path puts
+ * it in the runbook's own schema (containment gives each runbook one), never among the product's
+ * tables. A hash keeps the name a short, plain identifier whatever the run id looks like.
+ */
+export function workTableName(runId: string, scope: ResolvedScope): string {
+  const key = scope.kind === 'all' ? `${runId}/all` : `${runId}/tenant/${scope.tenantId}`;
+  return `lifecycle_work_${createHash('sha256').update(key).digest('hex').slice(0, 20)}`;
+}
+
+/**
+ * Derives the lifecycle of every finding in `scope` once, into the run's work table, unless a
+ * complete one exists (a resumed run keeps its own). Returns how many findings it found affected,
+ * or null when the table was already complete. Concurrent callers (a daemon lending workers runs
+ * this too) are safe: the insert skips ids already there, and the complete mark comes last.
+ */
+export async function prepareLifecycleWork(
+  db: SqlExecutor,
+  table: string,
+  scope: ResolvedScope,
+): Promise<number | null> {
+  await createWorkTable(db, table);
+  if (await isComplete(db, table)) return null;
+  const params = new SqlParams();
+  const where = scopePredicate(scope, params);
+  // All tenants read every event: one sequential scan and aggregate. One tenant reads few: by index.
+  const access = scope.kind === 'all' ? 'scan-all' : 'per-finding';
+  const derived = derivedLifecycleSql(where, access, {
+    from: FINDINGS_WITH_TENANT,
+    columns: 'f.severity AS read_severity, f.created_at AS read_created_at, f.updated_at AS read_updated_at',
+  });
+  const fields = LIFECYCLE_FIELDS.join(', ');
+  // One statement, one snapshot: the events' high-water mark is taken where the derivation read.
+  // Sorted by id so the table's pages follow the chunks' id ranges. ON CONFLICT: a concurrent or
+  // earlier partial fill (none commits half) may have put a row there already; it is the same row.
+  const { rowCount } = await db.query(
+    `INSERT INTO ${table} (id, tenant_id, ${READ_COLUMNS.join(', ')}, ${fields}, events_high_water)
+     SELECT * FROM (
+       SELECT d.id, d.tenant_id, d.read_status, d.read_severity, d.read_created_at, d.read_updated_at,
+              ${LIFECYCLE_FIELDS.map((c) => `d.${c}`).join(', ')}, NULL::bigint
+       FROM (${derived}) d WHERE d.affected
+       UNION ALL
+       SELECT ${COMPLETE_MARK_ID}, NULL, NULL, NULL, NULL, NULL, ${LIFECYCLE_FIELDS.map(() => 'NULL').join(', ')},
+              coalesce((SELECT max(e.id) FROM public.finding_events e), 0)
+     ) r ORDER BY 1
+     ON CONFLICT (id) DO NOTHING`,
+    params.values,
+  );
+  return Math.max(0, rowCount - 1);
+}
+
+async function createWorkTable(db: SqlExecutor, table: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.query(`CREATE UNLOGGED TABLE IF NOT EXISTS ${table} (${WORK_TABLE_COLUMNS})`);
+      return;
+    } catch (error) {
+      // Two creators at once: one of them meets the other's catalog row; the table exists now.
+      if ((error as { code?: string }).code !== '23505' || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function isComplete(db: SqlExecutor, table: string): Promise<boolean> {
+  const { rows } = await db.query<{ complete: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM ${table} WHERE id = ${COMPLETE_MARK_ID}) AS complete`,
+  );
+  return rows[0]?.complete ?? false;
+}
+
+/** Drops a run's work table once the run has written everything (nothing reads it after). */
+export async function dropLifecycleWork(db: SqlExecutor, table: string): Promise<void> {
+  await db.query(`DROP TABLE IF EXISTS ${table}`);
+}
+
+/**
+ * Keyset work over findings.id within `scope`; the daemon drives the chunks. With `workTable`
+ * (prepared by prepareLifecycleWork) a chunk writes what the run derived up front; without it, or
+ * while that table is missing or incomplete, a chunk derives its own rows.
+ */
+export function lifecycleWork(scope: ResolvedScope, workTable?: string): KeysetWork {
   return {
     async countItems(db: SqlExecutor): Promise<number> {
       const params = new SqlParams();
@@ -62,24 +184,98 @@ export function lifecycleWork(scope: ResolvedScope): KeysetWork {
     },
 
     async applyChunk(tx: SqlExecutor, chunk: ChunkSelection): Promise<{ updated: number }> {
-      const params = new SqlParams();
-      const where = `${scopePredicate(scope, params)} AND ${chunkPredicate(chunk, params)}`;
-      const set = LIFECYCLE_FIELDS.map((c) => `${c} = d.${c}`).join(', ');
-      // One set-based statement; only affected rows are written, so a second pass updates 0. The
-      // range is repeated on `target`: the planner does not carry inequalities across `target.id =
-      // d.id`, and without it may scan the whole table to join a chunk back to its rows.
-      // The status the derivation read must still be the row's status when it is locked: if the
-      // product changed it meanwhile, PostgreSQL re-checks only `target`, so the row is skipped
-      // here (not overwritten with a stale derivation) and the next run repairs it.
-      const { rowCount } = await tx.query(
-        `UPDATE public.findings AS target
-         SET ${set}, updated_at = now()
-         FROM (${derivedLifecycleSql(where, 'per-finding')}) d
-         WHERE target.id = d.id AND ${idRangePredicate(chunk, params, 'target')} AND d.affected
-           AND target.status IS NOT DISTINCT FROM d.read_status`,
-        params.values,
-      );
-      return { updated: rowCount };
+      if (workTable && (await tableExists(tx, workTable))) {
+        const fromTable = await applyFromWorkTable(tx, workTable, chunk);
+        if (fromTable !== null) return { updated: fromTable };
+      }
+      return { updated: await applyDerivingInPlace(tx, scope, chunk) };
     },
   };
+}
+
+async function tableExists(tx: SqlExecutor, table: string): Promise<boolean> {
+  const { rows } = await tx.query<{ present: boolean }>(
+    'SELECT to_regclass($1::text) IS NOT NULL AS present',
+    [table],
+  );
+  return rows[0]?.present ?? false;
+}
+
+/**
+ * Writes a chunk's affected findings from the work table; null when the table is incomplete (then
+ * nothing was written). A row is written only when what the derivation read is still what it holds
+ * (status, severity, created_at, and updated_at, which the product moves on every change of its
+ * own), when it still differs from its derived fields, and when no event of its finding arrived
+ * after the derivation's high-water mark. A row the product changed meanwhile is left for the next
+ * run: PostgreSQL re-checks these conditions on the locked row version, so a change committed while
+ * this chunk waited for the row's lock is seen too. The conditions are all on the row itself, or
+ * one index range of new events: a chunk costs a join by id, not a derivation.
+ */
+async function applyFromWorkTable(
+  tx: SqlExecutor,
+  table: string,
+  chunk: ChunkSelection,
+): Promise<number | null> {
+  const params = new SqlParams();
+  const range = (alias: string) => idRangePredicate(chunk, params, alias);
+  const tenantParts: string[] = [];
+  if (chunk.onlyTenantId !== null)
+    tenantParts.push(`target.tenant_id = ${params.add(String(chunk.onlyTenantId), 'bigint')}`);
+  if (chunk.excludeTenantIds.length > 0) {
+    tenantParts.push(
+      `target.tenant_id <> ALL (${params.add(chunk.excludeTenantIds.map(String), 'bigint[]')})`,
+    );
+  }
+  const set = LIFECYCLE_FIELDS.map((c) => `${c} = w.${c}`).join(', ');
+  const stored = LIFECYCLE_FIELDS.map((c) => `target.${c}`).join(', ');
+  const derived = LIFECYCLE_FIELDS.map((c) => `w.${c}`).join(', ');
+  const { rows } = await tx.query<{ complete: boolean; updated: string }>(
+    `WITH mark AS (SELECT w.events_high_water FROM ${table} w WHERE w.id = ${COMPLETE_MARK_ID}),
+     written AS (
+       UPDATE public.findings AS target
+       SET ${set}, updated_at = now()
+       FROM ${table} w
+       WHERE w.id = target.id AND ${range('w')} AND ${range('target')} AND w.id <> ${COMPLETE_MARK_ID}
+         ${tenantParts.map((p) => `AND ${p}`).join(' ')}
+         AND EXISTS (SELECT 1 FROM mark)
+         AND (target.status, target.severity, target.created_at, target.updated_at)
+             IS NOT DISTINCT FROM (w.read_status, w.read_severity, w.read_created_at, w.read_updated_at)
+         AND (${stored}) IS DISTINCT FROM (${derived})
+         -- NOT IN over the (few) newer events: one index range scan into a hashed set per chunk.
+         AND target.id NOT IN (
+           SELECT e.finding_id FROM public.finding_events e WHERE e.id > (SELECT events_high_water FROM mark))
+       RETURNING 1
+     )
+     SELECT EXISTS (SELECT 1 FROM mark) AS complete, (SELECT count(*) FROM written) AS updated`,
+    params.values,
+  );
+  const row = rows[0];
+  if (!row?.complete) return null;
+  return Number(row.updated);
+}
+
+/** A chunk derived and written in one statement (no work table, or not a complete one). */
+async function applyDerivingInPlace(
+  tx: SqlExecutor,
+  scope: ResolvedScope,
+  chunk: ChunkSelection,
+): Promise<number> {
+  const params = new SqlParams();
+  const where = `${scopePredicate(scope, params)} AND ${chunkPredicate(chunk, params)}`;
+  const set = LIFECYCLE_FIELDS.map((c) => `${c} = d.${c}`).join(', ');
+  // One set-based statement; only affected rows are written, so a second pass updates 0. The
+  // range is repeated on `target`: the planner does not carry inequalities across `target.id =
+  // d.id`, and without it may scan the whole table to join a chunk back to its rows.
+  // The status the derivation read must still be the row's status when it is locked: if the
+  // product changed it meanwhile, PostgreSQL re-checks only `target`, so the row is skipped
+  // here (not overwritten with a stale derivation) and the next run repairs it.
+  const { rowCount } = await tx.query(
+    `UPDATE public.findings AS target
+     SET ${set}, updated_at = now()
+     FROM (${derivedLifecycleSql(where, 'per-finding')}) d
+     WHERE target.id = d.id AND ${idRangePredicate(chunk, params, 'target')} AND d.affected
+       AND target.status IS NOT DISTINCT FROM d.read_status`,
+    params.values,
+  );
+  return rowCount;
 }

@@ -28,6 +28,10 @@ const PARAM_OPTION: [string, string] = [
   '--param name=value',
   "a runbook parameter (repeatable); `ops-daemon runbooks` lists each runbook's parameters",
 ];
+const INPUT_OPTION: [string, string] = [
+  '--input <file.csv>',
+  'the CSV file of a runbook that takes one (`ops-daemon runbooks` lists its columns); checked by line and column',
+];
 
 export const COMMANDS: Record<string, CommandEntry> = {
   serve: {
@@ -72,14 +76,15 @@ export const COMMANDS: Record<string, CommandEntry> = {
     load: async () => (await import('./commands/runbooks.ts')).runbooksCommand,
   },
   preflight: {
-    usage: 'preflight <runbook-id> [--tenant <external_id>] [--param name=value]... [--json]',
+    usage:
+      'preflight <runbook-id> [--tenant <external_id>] [--param name=value]... [--input file.csv] [--json]',
     summary: 'read-only: how many rows the runbook would change, and where',
-    options: [TENANT_OPTION, PARAM_OPTION, JSON_OPTION],
+    options: [TENANT_OPTION, PARAM_OPTION, INPUT_OPTION, JSON_OPTION],
     load: async () => (await import('./commands/preflight.ts')).preflightCommand,
   },
   exec: {
     usage:
-      'exec <runbook-id> [--tenant <external_id>] [--reason-code CODE] [--reason-text TEXT] [--confirm PHRASE] [--param name=value]... [--approval <request-id>] [--json]',
+      'exec <runbook-id> [--tenant <external_id>] [--reason-code CODE] [--reason-text TEXT] [--confirm PHRASE] [--param name=value]... [--input file.csv] [--approval <request-id>] [--json]',
     summary: 'runs a runbook through the run service (record, lock, audit); for deploy pipelines',
     options: [
       TENANT_OPTION,
@@ -90,6 +95,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
         "the runbook's confirmation phrase (BACKFILL); asked for on a terminal when left out",
       ],
       PARAM_OPTION,
+      INPUT_OPTION,
       [
         '--approval <request-id>',
         "an approved run request for this very run (same runbook, scope, parameters); needed when the runbook's approval policy holds the run (exit 6 without it) unless the policy exempts OPS_DEPLOY_IDENTITY",

@@ -33,6 +33,7 @@ import { validateReason } from './reasons.ts';
 import { definitionForRun, type RevertRunRequest, startRevert } from './revert/index.ts';
 import { auditRunEvent, type RunAuditExtra } from './run-audit.ts';
 import { RunChangeFeed } from './run-change-feed.ts';
+import { inputSummaryOf, prepareRunInput, type RawRunInput } from './run-input.ts';
 import { confirmationOf } from './run-confirmation.ts';
 import type { RunListFilter } from './run-list.ts';
 import { reapInterrupted } from './run-reaper.ts';
@@ -61,6 +62,8 @@ export interface StartRunRequest {
   confirmation?: string | null;
   /** Raw parameter values; validated against the runbook's schema. */
   params?: Record<string, unknown>;
+  /** The CSV file of a runbook that declares an input; validated and stored with the run. */
+  input?: RawRunInput | null;
   /**
    * What the operator's own preflight showed: the exact count, or with `preflightMargin` the
    * estimate and its 95% margin. The run counts exactly before writing and ends without writing
@@ -170,6 +173,7 @@ export class RunService {
       confirmationPhrase: def.confirmationPhrase,
       parameters: describeParameters(def.parameters),
       resources: [...(def.resources ?? [])],
+      input: def.input ?? null,
     }));
   }
 
@@ -201,6 +205,7 @@ export class RunService {
       confirmationPhrase: '',
       parameters: [] as (typeof available)[number]['parameters'],
       resources: [] as string[],
+      input: null,
       source: u.source as string | null,
       lastRun: null,
       available: false,
@@ -246,14 +251,20 @@ export class RunService {
     actor: Actor;
     authorize?: Authorize;
     params?: Record<string, unknown>;
-  }): Promise<{ scope: ResolvedScope; result: PreflightResult }> {
+    input?: RawRunInput | null;
+  }): Promise<{
+    scope: ResolvedScope;
+    result: PreflightResult;
+    input: ReturnType<typeof inputSummaryOf> | null;
+  }> {
     const def = this.runbook(request.runbookId);
     this.require(request, PREFLIGHT_CAPABILITY);
     const params = validateParams(def, request.params);
+    const input = prepareRunInput(def, request.input);
     const scope = await this.resolve(def, request.scope);
-    const read = pluginReader(this.deps.db.pool, def.id, params, this.log);
+    const read = pluginReader(this.deps.db.pool, def.id, params, this.log, input);
     const result = await read('preflight', (ctx) => def.preflight(ctx, scope));
-    return { scope, result };
+    return { scope, result, input: input && inputSummaryOf(input) };
   }
 
   /**
@@ -267,12 +278,14 @@ export class RunService {
     actor: Actor;
     authorize?: Authorize;
     params?: Record<string, unknown>;
+    input?: RawRunInput | null;
   }): Promise<{ scope: ResolvedScope; estimate: PreflightEstimate | null }> {
     const def = this.runbook(request.runbookId);
     this.require(request, PREFLIGHT_CAPABILITY);
     const params = validateParams(def, request.params);
+    const input = prepareRunInput(def, request.input);
     const scope = await this.resolve(def, request.scope);
-    const read = pluginReader(this.deps.db.pool, def.id, params, this.log);
+    const read = pluginReader(this.deps.db.pool, def.id, params, this.log, input);
     const estimate = def.estimate;
     return { scope, estimate: estimate ? await read('estimate', (ctx) => estimate(ctx, scope)) : null };
   }
@@ -298,6 +311,8 @@ export class RunService {
     const scope = await this.resolve(def, request.scope);
     const reason = validateReason(scope.kind, request);
     const params = validateParams(def, request.params);
+    // The whole file is checked before any lock or record: a bad file leaves nothing behind.
+    const input = prepareRunInput(def, request.input);
     if (scope.kind === 'all' && request.confirmation !== def.confirmationPhrase) {
       throw new InputError(
         'confirmation',
@@ -312,24 +327,32 @@ export class RunService {
     try {
       if (!(await locks.tryAcquire(lockRequests)) || (await this.leasedConflicting(lockRequests)))
         throw await this.lockConflict(def, scope, lockRequests);
-      const read = pluginReader(this.deps.db.pool, def.id, params, this.log);
+      const read = pluginReader(this.deps.db.pool, def.id, params, this.log, input);
       const confirmed =
         request.preflightAffectedCount === undefined
           ? undefined
           : confirmationOf(request.preflightAffectedCount, request.preflightMargin);
       const preflight = await checkWork(def, read, scope, confirmed);
       const owner = { token: randomUUID(), host: os.hostname(), pid: process.pid };
-      const run = await this.deps.runs.create({
-        type: def.id,
-        runbookVersion: def.version,
-        scope,
-        actor: request.actor,
-        breakGlass: request.breakGlass,
-        ...reason,
-        params,
-        owner,
-        context: { preflight, locks: lockRequests, ...(confirmed ? { confirmed } : {}) },
-      });
+      const run = await this.deps.runs.create(
+        {
+          type: def.id,
+          runbookVersion: def.version,
+          scope,
+          actor: request.actor,
+          breakGlass: request.breakGlass,
+          ...reason,
+          params,
+          owner,
+          context: {
+            preflight,
+            locks: lockRequests,
+            ...(confirmed ? { confirmed } : {}),
+            ...(input ? { input: inputSummaryOf(input) } : {}),
+          },
+        },
+        input,
+      );
       const lease = await RunLease.create(this.deps.db.pool, run.id, owner.token, this.deps.leaseMs);
       const affected = affectedOf(preflight);
       const started = await this.deps.audit.record({
@@ -345,6 +368,7 @@ export class RunService {
           reasonText: reason.reasonText,
           ...(affected.exact ? { affected_count: affected.count } : { affected_at_least: affected.count }),
           ...(confirmed ? { confirmed } : {}),
+          ...(input ? { input: inputSummaryOf(input) } : {}),
         },
       });
       if (!started.ok) await recordAuditFailure(this.deps.runs, run.id, started.error);

@@ -1,16 +1,35 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { PLATFORM_CAPABILITIES } from '../../identity/capabilities.ts';
 import { requestKey } from '../shared-flights.ts';
 import { authorizeFor, capabilityProcedure, router } from '../trpc.ts';
 import { actorOf } from './actor.ts';
 import { auditFailedRead } from './preflight-audit.ts';
-import { paramsSchema, reasonCodeSchema, reasonTextSchema, runbookIdSchema, scopeSchema } from './schemas.ts';
+import {
+  paramsSchema,
+  reasonCodeSchema,
+  reasonTextSchema,
+  runbookIdSchema,
+  runInputSchema,
+  scopeSchema,
+} from './schemas.ts';
 
-const preflightInput = z.object({ runbookId: runbookIdSchema, scope: scopeSchema, params: paramsSchema });
+const preflightInput = z.object({
+  runbookId: runbookIdSchema,
+  scope: scopeSchema,
+  params: paramsSchema,
+  /** The CSV file of a runbook that declares an input (`runbooks.list` gives its columns and limits). */
+  input: runInputSchema.optional(),
+});
 
-/** Requests with the same runbook, scope and parameters count the same rows. */
+/** Requests with the same runbook, scope, parameters and file count the same rows. */
 const preflightKey = (input: z.infer<typeof preflightInput>) =>
-  requestKey([input.runbookId, input.scope, input.params ?? {}]);
+  requestKey([
+    input.runbookId,
+    input.scope,
+    input.params ?? {},
+    input.input ? createHash('sha256').update(input.input.text).digest('hex') : null,
+  ]);
 
 export const runbooksRouter = router({
   list: capabilityProcedure(PLATFORM_CAPABILITIES.runbooksView).query(async ({ ctx }) =>
@@ -23,6 +42,8 @@ export const runbooksRouter = router({
       confirmationPhrase: r.confirmationPhrase,
       parameters: r.parameters,
       resources: r.resources,
+      // A CSV input's columns and limits (null: the runbook takes no file), for the run dialog's check.
+      input: r.input,
       // The figures this runbook adds to the core summary keys, so the console shows them too.
       summaryKeys: [...(ctx.services.ops.registry.runbooks.get(r.id)?.summaryKeys ?? [])],
       lastRun: r.lastRun,
@@ -38,12 +59,17 @@ export const runbooksRouter = router({
       const actor = actorOf(ctx.principal);
       // Identical concurrent preflights share one count (any caller here holds the capability the
       // service checks); each caller is still audited, succeeded or failed. BusyError past the limits.
-      const { scope, result } = await auditFailedRead(ctx, input, 'preflight', () =>
+      const {
+        scope,
+        result,
+        input: file,
+      } = await auditFailedRead(ctx, input, 'preflight', () =>
         limits.preflights.run(preflightKey(input), () =>
           ops.service.preflight({
             runbookId: input.runbookId,
             scope: input.scope,
             params: input.params,
+            input: input.input,
             actor,
             authorize: authorizeFor(ctx.principal),
           }),
@@ -56,9 +82,9 @@ export const runbooksRouter = router({
         runbookId: input.runbookId,
         scope,
         ip: ctx.ip,
-        details: { ...result },
+        details: { ...result, ...(file ? { input: file } : {}) },
       });
-      return { ...result, scope };
+      return { ...result, scope, ...(file ? { input: file } : {}) };
     }),
 
   /**
@@ -76,6 +102,7 @@ export const runbooksRouter = router({
             runbookId: input.runbookId,
             scope: input.scope,
             params: input.params,
+            input: input.input,
             actor: actorOf(ctx.principal),
             authorize: authorizeFor(ctx.principal),
           }),
@@ -105,6 +132,7 @@ export const runbooksRouter = router({
         /** Set when the operator confirmed the estimate: its 95% margin (0 or absent: an exact count). */
         preflightMargin: z.number().int().min(0).optional(),
         params: paramsSchema,
+        input: runInputSchema.optional(),
       }),
     )
     .mutation(async ({ ctx, input }) => {

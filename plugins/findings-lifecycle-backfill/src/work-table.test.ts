@@ -1,0 +1,97 @@
+import type { ResolvedScope } from '@ops/runbook-sdk';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/database.ts';
+import {
+  backfill,
+  drive,
+  executor,
+  type Fixtures,
+  fixtures,
+  lifecycleOf,
+  preflight,
+} from './test-fixtures.ts';
+import { lifecycleWork, prepareLifecycleWork, workTableName } from './work.ts';
+
+const ALL: ResolvedScope = { kind: 'all' };
+
+// A run derives once into its work table, then writes from it in chunks (work.ts). These tests
+// change the data between the derivation and the writes, as the product does during a long run.
+describe('the run work table', () => {
+  let t: TestDatabase;
+  let fx: Fixtures;
+  let ids: string[];
+  const table = workTableName('work-table-test', ALL);
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    fx = fixtures(t);
+  });
+  afterAll(() => t.drop());
+
+  beforeEach(async () => {
+    await t.sql(`DROP TABLE IF EXISTS ${table}`);
+    await t.sql('TRUNCATE public.finding_events, public.findings, public.tenants RESTART IDENTITY CASCADE');
+    const acme = await fx.tenant('acme');
+    await fx.tenant('platform');
+    ids = [];
+    for (let i = 0; i < 4; i++) {
+      const f = await fx.finding(acme.id, { severity: 'high', status: 'open' }); // drifted: legacy status
+      await fx.events(f, [['detected', '2024-02-01 10:00:00.000001+00']]);
+      ids.push(f);
+    }
+  });
+
+  const prepare = () => prepareLifecycleWork(executor(t.db.pool), table, ALL);
+
+  it('derives once; a resumed run finds the derivation complete and keeps it', async () => {
+    expect(await prepare()).toBe(4);
+    expect(await prepare()).toBeNull();
+    expect((await drive(t, lifecycleWork(ALL, table))).updated_count).toBe(4);
+    expect((await preflight(t, ALL)).affected_count).toBe(0);
+    expect((await drive(t, lifecycleWork(ALL, table))).updated_count).toBe(0); // exactly once
+  });
+
+  it('skips a finding the product changed after the derivation read it; the next run repairs it', async () => {
+    await prepare();
+    await t.sql(
+      "UPDATE public.findings SET status = 'risk_accepted', updated_at = now() WHERE id = $1::bigint",
+      [ids[0]],
+    );
+    await t.sql("UPDATE public.findings SET severity = 'low', updated_at = now() WHERE id = $1::bigint", [
+      ids[1],
+    ]);
+    expect((await drive(t, lifecycleWork(ALL, table))).updated_count).toBe(2);
+    expect((await lifecycleOf(t, ids[0]!)).status).toBe('risk_accepted');
+    expect((await preflight(t, ALL)).affected_count).toBe(2);
+    expect((await backfill(t, ALL)).updated_count).toBe(2);
+    expect((await lifecycleOf(t, ids[1]!)).due_at).not.toBeNull();
+    expect((await preflight(t, ALL)).affected_count).toBe(0);
+  });
+
+  it('skips a finding whose history grew after the derivation (its new event is not in the table)', async () => {
+    await prepare();
+    await fx.events(ids[2]!, [['resolved', '2024-02-03 10:00:00.000003+00']]);
+    expect((await drive(t, lifecycleWork(ALL, table))).updated_count).toBe(3);
+    expect((await lifecycleOf(t, ids[2]!)).status).toBe('open');
+    expect((await backfill(t, ALL)).updated_count).toBe(1);
+    expect((await lifecycleOf(t, ids[2]!)).status).toBe('resolved');
+  });
+
+  it('derives in place when the table is gone or was emptied (an unlogged table after a crash)', async () => {
+    await prepare();
+    await t.sql(`TRUNCATE ${table}`);
+    expect((await drive(t, lifecycleWork(ALL, table), { size: 2 })).updated_count).toBe(4);
+    await t.sql('UPDATE public.findings SET lifecycle_version = NULL');
+    await t.sql(`DROP TABLE ${table}`);
+    expect((await drive(t, lifecycleWork(ALL, table))).updated_count).toBe(4);
+    expect((await preflight(t, ALL)).affected_count).toBe(0);
+  });
+
+  it('a run leaves no work table behind once it has written everything', async () => {
+    expect((await backfill(t, ALL)).updated_count).toBe(4);
+    const [row] = await t.sql<{ n: string }>(
+      "SELECT count(*) AS n FROM pg_class WHERE relname LIKE 'lifecycle_work_%' AND relkind = 'r'",
+    );
+    expect(Number(row!.n)).toBe(0);
+  });
+});
