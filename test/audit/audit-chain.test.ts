@@ -130,7 +130,7 @@ describe('ops-daemon audit verify and export: the tamper-evident audit trail', (
     expect((await runCli(['audit', 'verify'], env)).stdout).toContain('verified 8 events through #8');
   });
 
-  it('names the gap a deleted event leaves, and a removed last event', async () => {
+  it('names the gap a deleted event leaves, in the CLI and in the standalone script', async () => {
     const next = await seqOf(6);
     await tamper(t.url, 'DELETE FROM ops.audit_events WHERE seq = 5');
     const verified = await runCli(['audit', 'verify'], env);
@@ -188,7 +188,7 @@ describe('concurrent audit writers', () => {
       await Promise.all([a.close(), b.close()]);
     }
     const rows = await t.sql<{ seq: string; action: string }>(
-      'SELECT seq::text AS seq, action FROM ops.audit_events ORDER BY seq',
+      'SELECT seq::text AS seq, action FROM ops.audit_events a ORDER BY a.seq',
     );
     expect(rows.length).toBeGreaterThanOrEqual(before + 600 + 4);
     expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => String(i + 1)));

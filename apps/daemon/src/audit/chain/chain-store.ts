@@ -17,9 +17,10 @@ export async function chainRecords(
   through?: string,
 ): Promise<ChainRecord[]> {
   const { rows } = await db.query<ChainRecord>(
-    `SELECT ${RECORD_COLUMNS} FROM ops.audit_events
-      WHERE seq > $1::bigint ${through === undefined ? '' : 'AND seq <= $3::bigint'}
-      ORDER BY seq LIMIT $2`,
+    // ORDER BY e.seq, the bigint: a bare \`seq\` would be the text column of the select list.
+    `SELECT ${RECORD_COLUMNS} FROM ops.audit_events e
+      WHERE e.seq > $1::bigint ${through === undefined ? '' : 'AND e.seq <= $3::bigint'}
+      ORDER BY e.seq LIMIT $2`,
     through === undefined ? [after, limit] : [after, limit, through],
   );
   return rows;
