@@ -12,6 +12,7 @@ const CAP = {
   breakGlass: 'platform.breakglass',
   alertsManage: 'platform.alerts.manage',
   schedulesManage: 'platform.schedules.manage',
+  runbooksApprove: 'platform.runbooks.approve',
   platform: null, // any platform operator
 } as const;
 
@@ -186,6 +187,64 @@ const PROCEDURES: Row[] = [
     input: () => ({ cron: '0 3 * * *' }),
     allowed: 200,
   },
+  // Four-eyes approval: inputs that pass the access checks and are then refused change nothing.
+  {
+    procedure: 'approvals.policies',
+    kind: 'query',
+    capability: CAP.runbooksView,
+    input: () => undefined,
+    allowed: 200,
+  },
+  {
+    procedure: 'approvals.setPolicy',
+    kind: 'mutation',
+    capability: CAP.runbooksApprove,
+    input: () => ({ runbookId: 'no.such.runbook', mode: 'none' }),
+    allowed: 400,
+  },
+  {
+    procedure: 'approvals.request',
+    kind: 'mutation',
+    capability: CAP.runbooksRun,
+    input: () => ({ runbookId: RUNBOOK, scope: { kind: 'all' }, preflightAffectedCount: 1 }),
+    allowed: 400,
+  },
+  { procedure: 'approvals.list', kind: 'query', capability: CAP.opsView, input: () => ({}), allowed: 200 },
+  {
+    procedure: 'approvals.get',
+    kind: 'query',
+    capability: CAP.opsView,
+    input: () => ({ id: '999999' }),
+    allowed: 404,
+  },
+  {
+    procedure: 'approvals.approve',
+    kind: 'mutation',
+    capability: CAP.runbooksApprove,
+    input: () => ({ id: '999999', comment: 'x' }),
+    allowed: 404,
+  },
+  {
+    procedure: 'approvals.reject',
+    kind: 'mutation',
+    capability: CAP.runbooksApprove,
+    input: () => ({ id: '999999', comment: 'x' }),
+    allowed: 404,
+  },
+  {
+    procedure: 'approvals.start',
+    kind: 'mutation',
+    capability: CAP.runbooksRun,
+    input: () => ({ id: '999999' }),
+    allowed: 404,
+  },
+  {
+    procedure: 'approvals.onChange',
+    kind: 'subscription',
+    capability: CAP.opsView,
+    input: () => undefined,
+    allowed: 200,
+  },
 ];
 
 const RUNBOOK_CAPS = [
@@ -216,13 +275,26 @@ const PERSONAS: Persona[] = [
     name: 'operator',
     email: 'operator@ops.local',
     plane: 'platform',
-    capabilities: [...RUNBOOK_CAPS, CAP.breakGlass, CAP.alertsManage, CAP.schedulesManage],
+    capabilities: [
+      ...RUNBOOK_CAPS,
+      CAP.breakGlass,
+      CAP.alertsManage,
+      CAP.schedulesManage,
+      CAP.runbooksApprove,
+    ],
   },
   {
     name: 'responder',
     email: 'responder@ops.local',
     plane: 'platform',
     capabilities: [CAP.opsView, CAP.breakGlass],
+  },
+  {
+    // Approves other operators' run requests; break-glass never grants this.
+    name: 'approver',
+    email: 'approver@ops.local',
+    plane: 'platform',
+    capabilities: [CAP.opsView, CAP.runbooksView, CAP.runbooksApprove],
   },
   {
     name: 'responder in break-glass',
