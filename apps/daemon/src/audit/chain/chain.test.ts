@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database.ts';
 import { AuditLog } from '../audit-log.ts';
 import { canonicalText, eventHash, GENESIS_HASH } from './canonical.ts';
-import { eachChainRecord, verifyAuditChain } from './chain-verify.ts';
+import { auditChainStatus, eachChainRecord, verifyAuditChain } from './chain-verify.ts';
 
 // The documented rule (canonical.ts, docs/audit-chain.md) and PostgreSQL's trigger must give the
 // same hash for every event, including awkward content; the chain has no gap and links each event.
@@ -79,5 +79,51 @@ describe('the audit hash chain', () => {
     }
     expect((await audit.record({ action: 'run.completed', actorLabel: 'after' })).ok).toBe(true);
     expect(await verifyAuditChain(t.db.pool)).toMatchObject({ ok: true, checked: 5, through: { seq: '5' } });
+  });
+
+  it('verifies a bounded slice per look for the console, and its sweep finds an event changed after it was verified', async () => {
+    const t2 = await createTestDatabase();
+    try {
+      const log = new AuditLog(t2.db.pool);
+      for (let i = 0; i < 25; i += 1)
+        expect((await log.record({ action: 'run.started', actorLabel: `a${i}` })).ok).toBe(true);
+      // 10 new events a look: 25 take three looks; each look says how many are left.
+      expect(await auditChainStatus(t2.db.pool, 10)).toMatchObject({
+        state: 'verified',
+        verifiedThrough: '10',
+        headSeq: '25',
+        pending: '15',
+      });
+      expect(await auditChainStatus(t2.db.pool, 10)).toMatchObject({ verifiedThrough: '20', pending: '5' });
+      expect(await auditChainStatus(t2.db.pool, 10)).toMatchObject({
+        verifiedThrough: '25',
+        pending: '0',
+        broken: null,
+      });
+      // Event #4 was verified already; the sweep (10 old events a look, wrapping) finds it changed.
+      await t2.sql('ALTER TABLE ops.audit_events DISABLE TRIGGER audit_events_append_only');
+      await t2.sql("UPDATE ops.audit_events SET actor_label = 'changed' WHERE seq = 4");
+      await t2.sql('ALTER TABLE ops.audit_events ENABLE ALWAYS TRIGGER audit_events_append_only');
+      let status = await auditChainStatus(t2.db.pool, 10);
+      for (let look = 0; look < 4 && status.state === 'verified'; look += 1)
+        status = await auditChainStatus(t2.db.pool, 10);
+      expect(status).toMatchObject({
+        state: 'broken',
+        broken: { seq: '4', reason: expect.stringContaining('content hash differs') },
+      });
+      // The break stays until a full verify passes; putting the event back and verifying clears it.
+      await t2.sql('ALTER TABLE ops.audit_events DISABLE TRIGGER audit_events_append_only');
+      await t2.sql("UPDATE ops.audit_events SET actor_label = 'a3' WHERE seq = 4");
+      await t2.sql('ALTER TABLE ops.audit_events ENABLE ALWAYS TRIGGER audit_events_append_only');
+      expect(await auditChainStatus(t2.db.pool, 10)).toMatchObject({ state: 'broken' });
+      expect(await verifyAuditChain(t2.db.pool)).toMatchObject({ ok: true, checked: 25 });
+      expect(await auditChainStatus(t2.db.pool, 10)).toMatchObject({
+        state: 'verified',
+        verifiedThrough: '25',
+        broken: null,
+      });
+    } finally {
+      await t2.drop();
+    }
   });
 });
