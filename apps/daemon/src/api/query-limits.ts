@@ -14,7 +14,12 @@ export const API_MAX_BATCH_SIZE = 10;
  * slots, so the quick estimate the console shows beside a preflight never waits behind the counts.
  */
 export interface ApiQueryLimits {
-  preflights: SharedFlights<{ scope: ResolvedScope; result: PreflightResult }>;
+  preflights: SharedFlights<{
+    scope: ResolvedScope;
+    result: PreflightResult;
+    /** The file's hash and row count, when the runbook takes a CSV input. */
+    input: { file_name: string; sha256: string; row_count: number; byte_count: number } | null;
+  }>;
   estimates: SharedFlights<{ scope: ResolvedScope; estimate: PreflightEstimate | null }>;
 }
 

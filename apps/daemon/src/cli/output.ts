@@ -4,6 +4,7 @@ import { CLI_ARGUMENT_FOR_FIELD, classifyError } from './exit-codes.ts';
 /** The command-line spelling of a service field: `params.dryRun` is `--param dryRun`. */
 function cliArgumentFor(field: string): string {
   if (field.startsWith('params.')) return `--param ${field.slice('params.'.length)}`;
+  if (field === 'input' || field.startsWith('input.')) return '--input';
   return CLI_ARGUMENT_FOR_FIELD[field] ?? field;
 }
 

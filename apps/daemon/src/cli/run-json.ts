@@ -28,6 +28,8 @@ export function runRecordJson(run: RunRecord) {
     params: run.params,
     summary: run.summary,
     context: run.context,
+    /** The run's CSV file (file_name, sha256, row_count, byte_count), or null: also in `context.input`. */
+    input: (run.context.input as Record<string, unknown> | undefined) ?? null,
     progress: run.progress,
     requested_action: run.requestedAction,
     heartbeat_at: run.heartbeatAt,

@@ -12,9 +12,6 @@ import * as m009 from './migrations/009_alert_secrets.ts';
 import * as m010 from './migrations/010_plugin_roles_audit_append_only.ts';
 import * as m011 from './migrations/011_occurrence_reaping.ts';
 import * as m012 from './migrations/012_run_inputs.ts';
-import * as m012 from './migrations/012_run_inputs.ts';
-import * as m015 from './migrations/015_run_journal.ts';
-import * as m012 from './migrations/012_run_inputs.ts';
 import * as m013 from './migrations/013_audit_hash_chain.ts';
 import * as m014 from './migrations/014_approvals.ts';
 import * as m015 from './migrations/015_run_journal.ts';
@@ -35,9 +32,6 @@ const MIGRATIONS: { name: string; up: Migration; down: Migration }[] = [
   { name: '009_alert_secrets', ...m009 },
   { name: '010_plugin_roles_audit_append_only', ...m010 },
   { name: '011_occurrence_reaping', ...m011 },
-  { name: '012_run_inputs', ...m012 },
-  { name: '012_run_inputs', ...m012 },
-  { name: '015_run_journal', ...m015 },
   { name: '012_run_inputs', ...m012 },
   { name: '013_audit_hash_chain', ...m013 },
   { name: '014_approvals', ...m014 },

@@ -4,6 +4,7 @@ import type { PluginRegistry } from '../plugins/index.ts';
 import { driveKeysetWork, type WorkSettings } from './chunk-driver.ts';
 import { ChunkStats } from './chunk-stats.ts';
 import { tablesOf } from './db-health.ts';
+import { loadRunInput } from './run-input.ts';
 import { runbookPoolExecutor } from './plugin-executors.ts';
 import { definitionForRun } from './revert/index.ts';
 import type { RunRepository } from './run-repository.ts';
@@ -66,11 +67,13 @@ export class RunAssistant {
         );
       };
       const signal = this.stopping.signal;
+      const input = await loadRunInput(deps.pool, def, runId);
       await def.run(
         {
           db: runbookPoolExecutor(deps.pool, def.id, `runbook ${def.id}`),
           params: run.params,
           runId,
+          ...(input ? { input } : {}),
           signal,
           resumeCursor: null,
           preflightAffectedCount: 0,

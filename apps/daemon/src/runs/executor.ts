@@ -1,4 +1,5 @@
 import {
+  type CsvInputRows,
   describeScope,
   filterSummary,
   type ResolvedScope,
@@ -15,6 +16,7 @@ import { ChunkStats } from './chunk-stats.ts';
 import { tablesOf } from './db-health.ts';
 import { runbookPoolExecutor } from './plugin-executors.ts';
 import { checkRunResult, PluginFaultError } from './plugin-faults.ts';
+import { loadRunInput } from './run-input.ts';
 import { RunInterruptedError } from './run-interrupted.ts';
 import type { RunFailure, RunProgress, RunRecord } from './run-record.ts';
 import type { RunRepository } from './run-repository.ts';
@@ -192,11 +194,14 @@ async function executeOwnedRun(deps: ExecutorDeps, execution: Execution): Promis
   let preflight = recordedPreflight(execution.run);
   let recoveries = 0;
   let throttle: string | null = null;
+  /** The run's stored file (a runbook with a CSV input), read once when the run starts or resumes. */
+  let input: CsvInputRows | null = null;
 
   const context = (): RunContext => ({
     db: runbookPoolExecutor(deps.pool, definition.id, `runbook ${definition.id}`),
     params: execution.run.params,
     runId,
+    ...(input ? { input } : {}),
     signal: controller.signal,
     resumeCursor: resume.cursor,
     preflightAffectedCount: preflight.atLeast,
@@ -232,6 +237,7 @@ async function executeOwnedRun(deps: ExecutorDeps, execution: Execution): Promis
   });
 
   try {
+    input = await afterConnectionLoss(deps, () => loadRunInput(deps.pool, definition, runId));
     // A console run counts exactly before its first write and stops there if the data moved.
     const checked = await checkBeforeWriting(deps, execution.run, definition, scope);
     if (checked) {

@@ -1,4 +1,5 @@
 import type {
+  CsvInputRows,
   PreflightContext,
   PreflightResult,
   ResolvedScope,
@@ -36,16 +37,18 @@ export function pluginReader(
   runbookId: string,
   params: Record<string, unknown>,
   log: (message: string) => void,
+  /** The run's file, for a runbook that declares a CSV input (`ctx.input`). */
+  input: CsvInputRows | null = null,
 ): PluginReader {
   return (what, read) =>
-    observedRead(runbookId, what, () => readOnlyCall(pool, runbookId, what, params, log, read));
+    observedRead(runbookId, what, () => readOnlyCall(pool, runbookId, what, { params, input }, log, read));
 }
 
 async function readOnlyCall<T>(
   pool: pg.Pool,
   runbookId: string,
   what: PluginRead,
-  params: Record<string, unknown>,
+  { params, input }: { params: Record<string, unknown>; input: CsvInputRows | null },
   log: (message: string) => void,
   read: (ctx: PreflightContext) => Promise<T>,
 ): Promise<T> {
@@ -62,6 +65,7 @@ async function readOnlyCall<T>(
     const ctx: PreflightContext = {
       db,
       params,
+      ...(input ? { input } : {}),
       log,
       readOnly: (inner) => withinSavepoint(client, db, inner),
     };

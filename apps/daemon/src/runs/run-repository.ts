@@ -1,7 +1,8 @@
-import type { ResolvedScope, Summary } from '@ops/runbook-sdk';
+import type { CsvInputRows, ResolvedScope, Summary } from '@ops/runbook-sdk';
 import type { Sequelize } from 'sequelize';
 import { keysetPage, type Page } from '../db/keyset-page.ts';
 import { NotFoundError } from '../errors.ts';
+import { storeRunInput } from './run-input.ts';
 import { type RunListFilter, runListSpec } from './run-list.ts';
 import {
   type Actor,
@@ -36,8 +37,24 @@ export class RunRepository {
     this.model = defineRunModel(sequelize);
   }
 
-  async create(run: NewRun): Promise<RunRecord> {
-    const row = await this.model.create({
+  /** Creates the run, and its uploaded file (`input`) in the same transaction. */
+  async create(run: NewRun, input: CsvInputRows | null = null): Promise<RunRecord> {
+    const row = await this.sequelize.transaction(async (transaction) => {
+      const created = await this.model.create(this.newRow(run), { transaction });
+      if (input) {
+        await storeRunInput(
+          (sql, bind) => this.sequelize.query(sql, { bind, transaction }),
+          String(created.get('id')),
+          input,
+        );
+      }
+      return created;
+    });
+    return this.get(String(row.get('id')));
+  }
+
+  private newRow(run: NewRun): Partial<RunRow> {
+    return {
       type: run.type,
       runbook_version: run.runbookVersion,
       scope: run.scope,
@@ -53,8 +70,7 @@ export class RunRepository {
       owner: run.owner,
       status: 'queued',
       outcome: 'pending',
-    });
-    return this.get(String(row.get('id')));
+    };
   }
 
   /** Throws NotFoundError. */

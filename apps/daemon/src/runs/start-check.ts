@@ -1,6 +1,7 @@
 import type { PreflightResult, ResolvedScope, RunbookDefinition } from '@ops/runbook-sdk';
 import type pg from 'pg';
 import { pluginReader } from './preflight-checks.ts';
+import { loadRunInput } from './run-input.ts';
 import { confirmationOfRun, refusalOf } from './run-confirmation.ts';
 import type { RunRecord } from './run-record.ts';
 import type { RunRepository } from './run-repository.ts';
@@ -32,7 +33,8 @@ export async function checkBeforeWriting(
   await deps.runs.patchContext(run.id, {
     start_check: { state: 'counting', started_at: new Date().toISOString() },
   });
-  const read = pluginReader(deps.pool, definition.id, run.params, deps.log);
+  const input = await loadRunInput(deps.pool, definition, run.id);
+  const read = pluginReader(deps.pool, definition.id, run.params, deps.log, input);
   const preflight = await read('preflight', (ctx) => definition.preflight(ctx, scope));
   const refusal = refusalOf(confirmed, preflight);
   await deps.runs.patchContext(run.id, {

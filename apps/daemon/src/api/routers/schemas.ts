@@ -1,3 +1,4 @@
+import { CSV_INPUT_CEILINGS } from '@ops/runbook-sdk';
 import { z } from 'zod';
 import { REASON_CODES, REASON_TEXT_MAX, RUN_STATUSES } from '../../runs/index.ts';
 
@@ -53,6 +54,17 @@ export function sortedPageSchema<const K extends readonly [string, ...string[]]>
 export const actorFilterSchema = z.string().max(200, 'must be at most 200 characters');
 
 /** Runbook parameter values; each runbook's own schema validates them in the run service. */
+/**
+ * A run's uploaded file: its name and its text. Refused here above the largest file any runbook
+ * may take, before the runbook's own byte limit (checked before parsing) and its CSV rules.
+ */
+export const runInputSchema = z.object({
+  fileName: z.string().min(1, 'is required').max(255, 'must be at most 255 characters'),
+  text: z
+    .string()
+    .max(CSV_INPUT_CEILINGS.maxBytes, `must be at most ${CSV_INPUT_CEILINGS.maxBytes / 1024 / 1024} MB`),
+});
+
 export const paramValuesSchema = z.record(z.string().max(64), z.unknown());
 export const paramsSchema = paramValuesSchema.optional();
 

@@ -9,6 +9,7 @@ import { EXIT, EXIT_FOR_OUTCOME } from '../exit-codes.ts';
 import { createOutput, formatCount, type Output } from '../output.ts';
 import { ttyProgress } from '../progress-bar.ts';
 import { execResult } from '../run-json.ts';
+import { readInputFile } from './input-file.ts';
 import { cliActor, cliParams } from './preflight.ts';
 import { withOps } from './with-ops.ts';
 
@@ -67,6 +68,7 @@ export const execCommand: Command = {
         confirm: { type: 'string' },
         param: { type: 'string', multiple: true },
         approval: { type: 'string' },
+        input: { type: 'string' },
       },
       usage,
     );
@@ -87,6 +89,7 @@ export const execCommand: Command = {
       ) {
         confirmation = await promptConfirmation(out);
       }
+      const input = await readInputFile(ops, runbookId, values.input);
       const bar = process.stderr.isTTY && !out.json ? ttyProgress() : null;
       let throttled: string | null = null;
       let started: Awaited<ReturnType<typeof ops.service.start>>;
@@ -101,6 +104,7 @@ export const execCommand: Command = {
           reasonText: values['reason-text'],
           confirmation,
           params: cliParams(ops, runbookId, values.param),
+          input,
           onProgress: (p) => {
             bar?.update(p);
             out.event({ event: 'progress', ...p });
@@ -126,6 +130,9 @@ export const execCommand: Command = {
           ? `run ${run.id} started: rows to repair found; counting them as it goes`
           : `run ${run.id} started: ${formatCount(preflight.affected_count)} affected`,
       );
+      const file = run.context.input as { file_name: string; row_count: number; sha256: string } | undefined;
+      if (file)
+        out.info(`  input ${file.file_name}: ${formatCount(file.row_count)} rows, sha256 ${file.sha256}`);
       out.event({ event: 'started', run_id: run.id, runbook_id: run.type, scope: run.scope });
       let interrupts = 0;
       const onSigint = () => {

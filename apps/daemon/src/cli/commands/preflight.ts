@@ -7,6 +7,7 @@ import { parse, requirePositional } from '../args.ts';
 import type { Command } from '../command.ts';
 import { usageOf } from '../command-table.ts';
 import { createOutput, formatCount } from '../output.ts';
+import { readInputFile } from './input-file.ts';
 import { withOps } from './with-ops.ts';
 
 const usage = usageOf('preflight');
@@ -33,7 +34,7 @@ export const preflightCommand: Command = {
   async run(argv) {
     const { values, positionals } = parse(
       argv,
-      { tenant: { type: 'string' }, param: { type: 'string', multiple: true } },
+      { tenant: { type: 'string' }, param: { type: 'string', multiple: true }, input: { type: 'string' } },
       usage,
     );
     const out = createOutput(Boolean(values.json));
@@ -43,6 +44,7 @@ export const preflightCommand: Command = {
         runbookId,
         scope: { kind: 'externalId' as const, externalId: values.tenant },
         params: cliParams(ops, runbookId, values.param),
+        input: await readInputFile(ops, runbookId, values.input),
         actor: cliActor(),
       };
       // Both at once: the sampled estimate answers in a fraction of a second, the count follows.
@@ -58,12 +60,15 @@ export const preflightCommand: Command = {
             : `estimate: ${formatCount(e.affected_count)} ± ${formatCount(e.margin)} affected (95%, from ${formatCount(e.sampled)} of ${formatCount(e.population)} sampled); counting exactly…`,
         );
       }
-      const { scope, result } = await counting;
+      const { scope, result, input } = await counting;
       const where = scope.kind === 'all' ? 'all tenants' : `tenant ${scope.externalId}`;
       const lines = Object.entries(result).map(([k, v]) => `  ${k.padEnd(20)} ${formatCount(v)}`);
+      const file = input
+        ? `\n  input ${input.file_name}: ${formatCount(input.row_count)} rows, sha256 ${input.sha256}`
+        : '';
       out.result(
-        { runbook_id: runbookId, scope, ...result },
-        `${runbookId} on ${where}: ${formatCount(result.affected_count)} affected\n${lines.join('\n')}`,
+        { runbook_id: runbookId, scope, ...result, ...(input ? { input } : {}) },
+        `${runbookId} on ${where}: ${formatCount(result.affected_count)} affected\n${lines.join('\n')}${file}`,
       );
       return 0;
     });

@@ -39,7 +39,13 @@ export function sandboxedDefinition(host: PluginHost): RunbookDefinition {
       const token = nextToken++;
       const db = worker.register(ctx.db);
       worker.hooks.set(token, { log: ctx.log, ...(ctx.readOnly ? { readOnly: ctx.readOnly } : {}) });
-      const call: PreflightCallContext = { token, db, params: ctx.params, readOnly: Boolean(ctx.readOnly) };
+      const call: PreflightCallContext = {
+        token,
+        db,
+        params: ctx.params,
+        input: ctx.input ?? null,
+        readOnly: Boolean(ctx.readOnly),
+      };
       try {
         return await worker.call<T>(method, [call, scope], {
           ms: limits.preflightTimeoutMs,
@@ -64,6 +70,7 @@ export function sandboxedDefinition(host: PluginHost): RunbookDefinition {
     summaryKeys: s.summaryKeys,
     resources: s.resources,
     ...(s.reversible ? { reversible: s.reversible } : {}),
+    ...(s.input ? { input: s.input } : {}),
     ...(s.parameters
       ? { parameters: parameterSchemaFromJson(s.parameters, (v) => host.checkParameters(v)) }
       : {}),
@@ -139,6 +146,7 @@ async function runIn(
     db,
     params: ctx.params,
     runId: ctx.runId,
+    input: ctx.input ?? null,
     resumeCursor: ctx.resumeCursor,
     preflightAffectedCount: ctx.preflightAffectedCount,
     aborted: ctx.signal.aborted,

@@ -1,3 +1,5 @@
+import type { CsvInputRows, CsvInputSpec } from '@ops/runbook-sdk';
+
 /**
  * The messages between the daemon and a plugin's worker thread, and how values and errors cross.
  * Everything here must survive structured cloning: no functions, no class instances but Error
@@ -108,6 +110,8 @@ export interface DefinitionStatics {
   reversible?: { writes: Record<string, string[]> } | null;
   /** The parameters' JSON schema (input side), or null when the runbook takes none. */
   parameters: Record<string, unknown> | null;
+  /** The declared CSV input (plain data already), or null. */
+  input: CsvInputSpec | null;
   has: { estimate: boolean; hasAffected: boolean; lockRequests: boolean };
 }
 
@@ -116,6 +120,7 @@ export interface PreflightCallContext {
   token: number;
   db: number;
   params: Record<string, unknown>;
+  input: CsvInputRows | null;
   readOnly: boolean;
 }
 
@@ -124,6 +129,7 @@ export interface RunCallContext {
   db: number;
   params: Record<string, unknown>;
   runId: string;
+  input: CsvInputRows | null;
   resumeCursor: string | null;
   preflightAffectedCount: number;
   aborted: boolean;

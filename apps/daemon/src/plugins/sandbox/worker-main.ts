@@ -86,6 +86,7 @@ function preflightContext(call: PreflightCallContext): PreflightContext {
   const ctx: PreflightContext = {
     db: executorFor(call.db),
     params: ownParams(call.params),
+    input: call.input,
     log: logTo(call.token),
   };
   if (call.readOnly) {
@@ -125,6 +126,7 @@ rpc.handle('run', async (call: RunCallContext, scope) => {
     db: executorFor(call.db),
     params: ownParams(call.params),
     runId: call.runId,
+    input: call.input,
     signal: controller.signal,
     resumeCursor: call.resumeCursor,
     preflightAffectedCount: call.preflightAffectedCount,
@@ -219,6 +221,7 @@ function staticsOf(def: RunbookDefinition): DefinitionStatics {
     parameters: def.parameters
       ? (z.toJSONSchema(def.parameters, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>)
       : null,
+    input: def.input ?? null,
     has: {
       estimate: typeof def.estimate === 'function',
       hasAffected: typeof def.hasAffected === 'function',
