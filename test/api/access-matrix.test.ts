@@ -13,6 +13,7 @@ const CAP = {
   alertsManage: 'platform.alerts.manage',
   schedulesManage: 'platform.schedules.manage',
   runbooksApprove: 'platform.runbooks.approve',
+  runbooksRevert: 'platform.runbooks.revert',
   platform: null, // any platform operator
 } as const;
 
@@ -91,6 +92,21 @@ const PROCEDURES: Row[] = [
     procedure: 'runs.resume',
     kind: 'mutation',
     capability: CAP.runbooksRun,
+    input: ({ runId }) => ({ id: runId }),
+    allowed: 400,
+  },
+  {
+    procedure: 'runs.revertInfo',
+    kind: 'query',
+    capability: CAP.opsView,
+    input: ({ runId }) => ({ id: runId }),
+    allowed: 200,
+  },
+  // No reason and no confirmation: refused as bad input once access is granted (nothing reverted).
+  {
+    procedure: 'runs.revert',
+    kind: 'mutation',
+    capability: CAP.runbooksRevert,
     input: ({ runId }) => ({ id: runId }),
     allowed: 400,
   },
@@ -281,6 +297,7 @@ const PERSONAS: Persona[] = [
       CAP.alertsManage,
       CAP.schedulesManage,
       CAP.runbooksApprove,
+      CAP.runbooksRevert,
     ],
   },
   {

@@ -12,6 +12,9 @@ export const PLATFORM_CAPABILITIES = {
   // Approve or reject another operator's run request and edit approval policies; never granted by
   // break-glass (four eyes means a second, standing operator).
   runbooksApprove: 'platform.runbooks.approve',
+  // Revert an ended run of a reversible runbook (a run of its own, runs/revert); not granted by
+  // break-glass.
+  runbooksRevert: 'platform.runbooks.revert',
 } as const;
 
 export type PlatformCapability = (typeof PLATFORM_CAPABILITIES)[keyof typeof PLATFORM_CAPABILITIES];

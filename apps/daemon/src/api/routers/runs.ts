@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { PLATFORM_CAPABILITIES } from '../../identity/capabilities.ts';
 import { RUN_SORT_KEY_NAMES, type RunRecord, type RunSortKey } from '../../runs/index.ts';
+import { revertInfoOf } from '../../runs/revert/index.ts';
 import { authorizeFor, capabilityProcedure, router } from '../trpc.ts';
 import { actorOf } from './actor.ts';
 import {
   actorFilterSchema,
   idSchema,
+  reasonCodeSchema,
+  reasonTextSchema,
   runbookIdSchema,
   runStatusSchema,
   sortedPageSchema,
@@ -53,6 +56,39 @@ export const runsRouter = router({
   resume: controlProcedure.mutation(({ ctx, input }) =>
     ctx.services.ops.service.resume(input.id, caller(ctx)),
   ),
+
+  /**
+   * How the run stands towards reverting (its journal, the reverts of it, whether one may start
+   * and why not) and, for a revert run, the rows it skipped because they changed since.
+   */
+  revertInfo: viewProcedure.input(z.object({ id: idSchema })).query(async ({ ctx, input }) => {
+    const ops = ctx.services.ops;
+    return revertInfoOf(ops.db.pool, ops.registry, await ops.service.get(input.id));
+  }),
+
+  /** Starts a revert of an ended run: a run of its own (reason and the phrase REVERT required). */
+  revert: capabilityProcedure(PLATFORM_CAPABILITIES.runbooksRevert)
+    .input(
+      z.object({
+        id: idSchema,
+        reasonCode: reasonCodeSchema.optional(),
+        reasonText: reasonTextSchema.optional(),
+        confirmation: z.string().max(100).optional(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const { run } = await ctx.services.ops.service.revert({
+        runId: input.id,
+        reasonCode: input.reasonCode,
+        reasonText: input.reasonText,
+        confirmation: input.confirmation,
+        actor: actorOf(ctx.principal),
+        authorize: authorizeFor(ctx.principal),
+        breakGlass: ctx.principal.breakGlass,
+        ip: ctx.ip,
+      });
+      return { runId: run.id };
+    }),
 
   /**
    * Every run that changes (id, runbook, status, outcome, processed, updatedAt), in batches, for as

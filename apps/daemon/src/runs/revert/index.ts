@@ -22,6 +22,7 @@ export {
   REVERT_CONFIRMATION,
   type RevertLeftRow,
   type RevertState,
+  revertInfoOf,
   revertSkippedRows,
   revertStateOf,
 } from './revert-state.ts';

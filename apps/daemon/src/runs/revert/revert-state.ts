@@ -1,13 +1,14 @@
 import type { RunbookDefinition } from '@ops/runbook-sdk';
 import type pg from 'pg';
 import { ConflictError, InputError } from '../../errors.ts';
+import { PLATFORM_CAPABILITIES } from '../../identity/capabilities.ts';
 import type { RunRecord } from '../run-record.ts';
 import { isActive } from '../state-machine.ts';
 import { isReversible } from './journal-triggers.ts';
 import { revertedRunIdOf } from './journal-work.ts';
 
 /** The capability to revert a run (beyond the runbook's own and platform.runbooks.run). */
-export const REVERT_CAPABILITY = 'platform.runbooks.revert';
+export const REVERT_CAPABILITY = PLATFORM_CAPABILITIES.runbooksRevert;
 /** What an operator types to confirm a revert, whatever its scope. */
 export const REVERT_CONFIRMATION = 'REVERT';
 
@@ -131,4 +132,14 @@ export async function revertSkippedRows(
       current: r.current,
     })),
   };
+}
+
+/** What the run page shows: the run's revert state and, for a revert run, the rows it skipped. */
+export async function revertInfoOf(
+  pool: Pick<pg.Pool, 'query'>,
+  registry: { runbooks: ReadonlyMap<string, RunbookDefinition> },
+  run: RunRecord,
+): Promise<RevertState & { skipped: { rows: RevertLeftRow[]; total: number } | null }> {
+  const state = await revertStateOf(pool, run, registry.runbooks.get(run.type));
+  return { ...state, skipped: state.revertsRunId ? await revertSkippedRows(pool, run.id) : null };
 }
