@@ -10,8 +10,19 @@ declare module 'vitest' {
   }
 }
 
-/** One real PostgreSQL for the whole test run, on a free port, in a throwaway folder. */
+/**
+ * One real PostgreSQL for the whole test run: by default an embedded one on a free port, in a
+ * throwaway folder. With DATABASE_URL set (a `postgres://` URL of an existing server's maintenance
+ * database, e.g. `/postgres`, for a role with CREATEDB and CREATEROLE), every test database is
+ * made on that server instead, as that role: how CI runs the engine, API and fault suites against
+ * Debian's PostgreSQL server with a role that is not a superuser.
+ */
 export default async function setup(project: TestProject) {
+  const serverUrl = process.env.DATABASE_URL;
+  if (serverUrl) {
+    project.provide('pgAdminUrl', maintenanceUrl(serverUrl));
+    return;
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-test-pg-'));
   fs.chmodSync(dir, 0o755);
   const port = await freePort();
@@ -35,4 +46,17 @@ export default async function setup(project: TestProject) {
     await pg.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   };
+}
+
+/** The server's URL with the `/postgres` database the test support replaces per test database. */
+function maintenanceUrl(serverUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(serverUrl);
+  } catch {
+    throw new Error('DATABASE_URL must be a postgres:// URL (for the tests: of a maintenance database)');
+  }
+  if (!/^postgres(ql)?:$/.test(url.protocol)) throw new Error('DATABASE_URL must start with postgres://');
+  url.pathname = '/postgres';
+  return url.toString();
 }

@@ -173,7 +173,9 @@ async function ensureOnce(
     const creator = await canCreateRoles(client);
     const {
       rows: [who],
-    } = await client.query<{ user: string }>('SELECT current_user AS user');
+    } = await client.query<{ user: string; superuser: boolean }>(
+      'SELECT current_user AS user, rolsuper AS superuser FROM pg_roles WHERE rolname = current_user',
+    );
     for (const def of defs) {
       const role = pluginRoleName(def.id);
       let tables: { schema: string; table: string }[];
@@ -196,6 +198,9 @@ async function ensureOnce(
       await client.query(createRoleSql(PLUGIN_GROUP_ROLE));
       await client.query(createRoleSql(role));
       await client.query(grantRoleSql(PLUGIN_GROUP_ROLE, role));
+      // A superuser may switch to any role; a user with CREATEROLE (how a DBA sets up a managed
+      // server) must be a member of the role to switch to it and to own the role's schema.
+      if (!who!.superuser) await client.query(grantRoleSql(role, who!.user));
       await client.query(ownSchemaSql(role));
       await client.query(`SAVEPOINT grants`);
       await syncTableGrants(client, role, tables);
