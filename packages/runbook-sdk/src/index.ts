@@ -39,6 +39,7 @@ export {
   type RunbookDefinition,
   RunbookDefinitionError,
 } from './define.ts';
+export { type KeysetRepair, type KeysetRepairSpec, keysetRepair, type SqlPart } from './keyset.ts';
 export {
   defaultLockRequests,
   type LockMode,

@@ -29,14 +29,21 @@ describe('findings.lifecycle.backfill against the runbook contract', () => {
     });
     expect(report.checks.map((c) => c.name)).toEqual([
       'definition is valid',
+      'parameters are accepted as the daemon accepts them',
+      'fixtures hold the platform tenant',
       'preflight is read-only',
       'fixtures give the runbook work',
+      'the platform tenant never changes',
+      'nothing outside the scope changes',
       'reports only declared summary keys',
       'reports numbers only',
       'run then preflight reports 0',
       'a second run updates 0',
       'cancellation is honoured within one chunk',
       'an interrupted run resumed from its checkpoint ends like an uninterrupted one',
+      'applyChunk honours the narrowing (onlyTenantId, excludeTenantIds)',
+      'tenantsInRange names every tenant a chunk writes',
+      'a run on one tenant changes only that tenant',
     ]);
   });
 });

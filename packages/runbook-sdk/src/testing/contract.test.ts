@@ -1,57 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KeysetWork, SqlExecutor } from '../context.ts';
+import { z } from 'zod';
 import { defineRunbook, type RunbookDefinition } from '../define.ts';
-import { checkRunbookContract } from './contract.ts';
+import {
+  assertRunbookContract,
+  CONTRACT_CHECKS,
+  type ContractOptions,
+  checkRunbookContract,
+} from './contract.ts';
 import { startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-postgres.ts';
+import { toyFixtures, toyRunbook, toyWork } from './toy-runbook.ts';
 
-// A toy runbook (stamp lifecycle_version = 1 where it is missing), and ways to break it.
-const affectedSql = 'SELECT count(*)::int AS n FROM findings WHERE lifecycle_version IS NULL';
-
-const work: KeysetWork = {
-  async countItems(db) {
-    return (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM findings')).rows[0]!.n;
-  },
-  async nextChunk(db, afterId, size) {
-    const { rows } = await db.query<{ last: string | null; n: number }>(
-      'SELECT max(id)::text AS last, count(*)::int AS n FROM (SELECT id FROM findings WHERE id > coalesce($1::bigint, 0) ORDER BY id LIMIT $2) c',
-      [afterId, size],
-    );
-    return rows[0]!.last === null ? null : { lastId: rows[0]!.last, items: rows[0]!.n };
-  },
-  async tenantsInRange() {
-    return [];
-  },
-  async applyChunk(tx, chunk) {
-    const { rowCount } = await tx.query(
-      'UPDATE findings SET lifecycle_version = 1 WHERE id > coalesce($1::bigint, 0) AND id <= $2::bigint AND lifecycle_version IS NULL',
-      [chunk.afterId, chunk.lastId],
-    );
-    return { updated: rowCount };
-  },
-};
-
-const good: RunbookDefinition = {
-  id: 'kit.toy.stamp',
-  version: '1.0.0',
-  title: 'Stamp',
-  description: 'Stamps lifecycle_version',
-  sdk: '^1.0.0',
-  capability: 'platform.runbooks.kit_toy',
-  scopes: ['all'],
-  confirmationPhrase: 'STAMP',
-  async preflight(ctx) {
-    return { affected_count: (await ctx.db.query<{ n: number }>(affectedSql)).rows[0]!.n };
-  },
-  async run(ctx) {
-    return { ...(await ctx.runChunked(work)) };
-  },
-};
-
-async function setup(db: SqlExecutor) {
-  await db.query("INSERT INTO tenants (external_id, name) VALUES ('acme', 'Acme')");
-  await db.query(`INSERT INTO findings (tenant_id, fingerprint, title, severity, created_at, updated_at)
-                  SELECT 1, 'fp-' || g, 't', 'low', now(), now() FROM generate_series(1, 7) g`);
-}
+const good = toyRunbook();
 
 describe('checkRunbookContract', () => {
   let pg: ThrowawayPostgres;
@@ -60,13 +19,86 @@ describe('checkRunbookContract', () => {
   });
   afterAll(() => pg.stop());
 
-  const failures = async (def: RunbookDefinition) => {
-    const report = await checkRunbookContract(def, { setup, postgres: pg });
+  const failures = async (def: RunbookDefinition, options: Partial<ContractOptions> = {}) => {
+    const report = await checkRunbookContract(def, { setup: toyFixtures, postgres: pg, ...options });
     return report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
   };
 
-  it('passes a runbook that keeps the contract', async () => {
-    expect(await failures(defineRunbook(good))).toEqual([]);
+  it('passes a runbook that keeps the contract, with every check listed', async () => {
+    const report = await checkRunbookContract(defineRunbook(good), { setup: toyFixtures, postgres: pg });
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(report.checks.map((c) => c.name)).toEqual([
+      CONTRACT_CHECKS.definition,
+      CONTRACT_CHECKS.parameters,
+      CONTRACT_CHECKS.platformFixture,
+      CONTRACT_CHECKS.preflightReadOnly,
+      CONTRACT_CHECKS.fixturesGiveWork,
+      CONTRACT_CHECKS.platformUnchanged,
+      CONTRACT_CHECKS.outsideScope,
+      CONTRACT_CHECKS.summaryKeys,
+      CONTRACT_CHECKS.numbers,
+      CONTRACT_CHECKS.thenZero,
+      CONTRACT_CHECKS.secondRun,
+      CONTRACT_CHECKS.cancellation,
+      CONTRACT_CHECKS.resume,
+      CONTRACT_CHECKS.narrowing,
+      CONTRACT_CHECKS.tenantsInRange,
+      CONTRACT_CHECKS.tenantRun,
+    ]);
+  });
+
+  it('refuses an unknown parameter as the daemon does, before running anything', async () => {
+    const withParams = {
+      ...good,
+      parameters: z.object({ dryRun: z.boolean().default(false) }),
+    };
+    expect(await failures(withParams, { params: { dryrun: true } })).toEqual([
+      'parameters are accepted as the daemon accepts them: unknown parameter dryrun (the daemon refuses the run the same way)',
+    ]);
+    expect(await failures(withParams, { params: { dryRun: 'yes' } })).toEqual([
+      expect.stringMatching(
+        /^parameters are accepted as the daemon accepts them: parameter dryRun: .*boolean.* \(the daemon refuses the run the same way\)$/,
+      ),
+    ]);
+    // A runbook without parameters takes none.
+    await expect(
+      assertRunbookContract(good, { setup: toyFixtures, postgres: pg, params: { force: true } }),
+    ).rejects.toThrow(
+      'runbook kit.toy.stamp breaks the contract:\n✗ parameters are accepted as the daemon accepts them: this runbook takes no parameters (got force) (the daemon refuses the run the same way)',
+    );
+  });
+
+  it('refuses a run whose applyChunk ignores the narrowing', async () => {
+    // Tenants: platform 1, acme 2, globex 3, initech 4; the range holds all 28 findings.
+    expect(await failures(toyRunbook({ ignoreNarrowing: true }))).toEqual([
+      "applyChunk honours the narrowing (onlyTenantId, excludeTenantIds): applyChunk of chunk start..28 with excludeTenantIds [2, 3] wrote tenant acme (id 2), globex (id 3): a chunk must leave out the tenants the daemon excludes after their rows failed; applyChunk of chunk start..28 narrowed to tenant acme (id 2) (onlyTenantId) also wrote tenant globex (id 3), initech (id 4): a narrowed chunk must write only that tenant's rows",
+      'a run on one tenant changes only that tenant: a run on tenant acme also wrote tenant globex (id 3), initech (id 4)',
+    ]);
+  });
+
+  it('refuses a run that writes the platform tenant', async () => {
+    expect(await failures(toyRunbook({ writePlatform: true }))).toEqual([
+      "the platform tenant never changes: the run wrote rows of the platform tenant (external_id 'platform', id 1): leave them out of every count and write (the daemon's rule for every runbook)",
+    ]);
+  });
+
+  it('refuses fixtures without the platform tenant', async () => {
+    const failed = await failures(good, {
+      async setup(db) {
+        await db.query("INSERT INTO tenants (external_id, name) VALUES ('acme', 'Acme')");
+        await db.query(`INSERT INTO findings (tenant_id, fingerprint, title, severity, created_at, updated_at)
+                        SELECT 1, 'fp-' || g, 't', 'low', now(), now() FROM generate_series(1, 5) g`);
+      },
+    });
+    expect(failed).toEqual([
+      "fixtures hold the platform tenant: no tenant with external_id 'platform': insert one with rows the runbook would repair (insertKitTenants does), so the kit can check they never change",
+    ]);
+  });
+
+  it('refuses a tenantsInRange that names nobody: the daemon could not isolate a failing tenant', async () => {
+    expect(await failures(toyRunbook({ noTenants: true }))).toEqual([
+      'tenantsInRange names every tenant a chunk writes: tenantsInRange of chunk start..28 did not name tenant acme (id 2), globex (id 3), initech (id 4) whose rows the chunk wrote: the daemon retries a failing chunk tenant by tenant from that list',
+    ]);
   });
 
   it('catches a preflight that writes', async () => {
@@ -83,26 +115,31 @@ describe('checkRunbookContract', () => {
   it('catches an undeclared summary key', async () => {
     const def = {
       ...good,
-      run: async (ctx: Parameters<RunbookDefinition['run']>[0]) => ({
-        ...(await ctx.runChunked(work)),
+      run: async (...args: Parameters<RunbookDefinition['run']>) => ({
+        ...(await good.run(...args)),
         rows_touched: 1,
       }),
     };
     expect(await failures(def)).toEqual(['reports only declared summary keys: undeclared: rows_touched']);
   });
 
-  it('catches a run that ignores cancellation', async () => {
+  it('catches a run that ignores cancellation and writes outside runChunked', async () => {
     const def = {
       ...good,
       async run(ctx: Parameters<RunbookDefinition['run']>[0]) {
         const { rowCount } = await ctx.db.query(
-          'UPDATE findings SET lifecycle_version = 1 WHERE lifecycle_version IS NULL',
+          `UPDATE findings SET lifecycle_version = 1 WHERE lifecycle_version IS NULL
+              AND tenant_id <> (SELECT id FROM tenants WHERE external_id = 'platform')`,
         );
         return { updated_count: rowCount };
       },
     };
-    expect(await failures(def)).toContainEqual(
+    const failed = await failures(def);
+    expect(failed).toContainEqual(
       expect.stringMatching(/^cancellation is honoured within one chunk: .*affected left: 0/),
+    );
+    expect(failed).toContainEqual(
+      'applyChunk honours the narrowing (onlyTenantId, excludeTenantIds): run wrote tenants 2, 3, 4 without ctx.runChunked: the daemon can neither narrow, retry nor resume such writes',
     );
   });
 
@@ -110,8 +147,10 @@ describe('checkRunbookContract', () => {
     const def = {
       ...good,
       async run(ctx: Parameters<RunbookDefinition['run']>[0]) {
-        await ctx.runChunked(work);
-        const { rowCount } = await ctx.db.query("UPDATE tenants SET name = name || '+'");
+        await ctx.runChunked(toyWork());
+        const { rowCount } = await ctx.db.query(
+          "UPDATE tenants SET name = name || '+' WHERE external_id = 'acme'",
+        );
         return { updated_count: rowCount };
       },
     };

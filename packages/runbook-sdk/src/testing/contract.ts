@@ -1,17 +1,25 @@
 import pg from 'pg';
 import type { SqlExecutor } from '../context.ts';
 import { definitionProblems, type RunbookDefinition } from '../define.ts';
+import { ParameterError, parseParameters } from '../parameters.ts';
 import { PRODUCT_SCHEMA_SQL } from '../product-schema.ts';
-import type { ResolvedScope } from '../scope.ts';
+import { PLATFORM_TENANT_EXTERNAL_ID, type ResolvedScope } from '../scope.ts';
 import { CORE_SUMMARY_KEYS } from '../summary-keys.ts';
-import { databaseChecksum } from './checksum.ts';
+import { changedKeys, databaseChecksum, SHARED_ROWS, tenantChecksums } from './checksum.ts';
+import { checkNarrowing } from './narrowing.ts';
 import { executorOf, preflightWith, runWithReferenceDriver } from './reference-runner.ts';
 import { startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-postgres.ts';
+import { DEFAULT_KIT_TIME_LIMITS, type KitTimeLimits, PluginCallTimeoutError } from './time-limit.ts';
 
 export interface ContractOptions {
-  /** Creates the plugin's fixtures; the product's tables (PRODUCT_SCHEMA_SQL) exist already. */
+  /**
+   * Creates the plugin's fixtures; the product's tables (PRODUCT_SCHEMA_SQL) exist already. They
+   * must hold the platform tenant (external_id 'platform') and customers, each with rows the
+   * runbook would repair: `insertKitTenants(db)` inserts such tenants.
+   */
   setup(db: SqlExecutor): Promise<void>;
   scope?: ResolvedScope;
+  /** Parameter values as an operator gives them; parsed by the runbook's schema as the daemon does. */
   params?: Record<string, unknown>;
   /** Small, so the fixtures span several chunks and interruption lands mid-way. */
   chunkSize?: number;
@@ -19,6 +27,8 @@ export interface ContractOptions {
   volatileColumns?: string[];
   /** A server to reuse; by default one is started and stopped for this check. */
   postgres?: ThrowawayPostgres;
+  /** Time limits of each plugin call (see DEFAULT_KIT_TIME_LIMITS). */
+  limits?: Partial<KitTimeLimits>;
 }
 
 export interface ContractCheck {
@@ -32,13 +42,38 @@ export interface ContractReport {
   checks: ContractCheck[];
 }
 
+/** The checks' names, as a report lists them. */
+export const CONTRACT_CHECKS = {
+  definition: 'definition is valid',
+  parameters: 'parameters are accepted as the daemon accepts them',
+  platformFixture: 'fixtures hold the platform tenant',
+  preflightReadOnly: 'preflight is read-only',
+  fixturesGiveWork: 'fixtures give the runbook work',
+  platformUnchanged: 'the platform tenant never changes',
+  outsideScope: 'nothing outside the scope changes',
+  summaryKeys: 'reports only declared summary keys',
+  numbers: 'reports numbers only',
+  thenZero: 'run then preflight reports 0',
+  secondRun: 'a second run updates 0',
+  cancellation: 'cancellation is honoured within one chunk',
+  resume: 'an interrupted run resumed from its checkpoint ends like an uninterrupted one',
+  narrowing: 'applyChunk honours the narrowing (onlyTenantId, excludeTenantIds)',
+  tenantsInRange: 'tenantsInRange names every tenant a chunk writes',
+  tenantRun: 'a run on one tenant changes only that tenant',
+  timeLimits: 'every plugin call finishes within its time limit',
+  noThrow: 'runs without throwing',
+} as const;
+
 let databaseCounter = 0;
 
 /**
- * Checks a runbook against the contract on a real PostgreSQL: a valid definition; a read-only
- * preflight; run then preflight reports 0; a second run updates 0; only declared summary keys;
- * cancellation honoured within one chunk; a run interrupted and resumed from its checkpoint ends
- * in the same state as an uninterrupted one. Never throws for a broken runbook: the report says.
+ * Checks a runbook against the contract on a real PostgreSQL, driving it as the daemon does:
+ * parameters parsed by its schema (unknown ones refused); a valid definition; a read-only
+ * preflight; the platform tenant never changed and nothing outside the scope; run then preflight
+ * reports 0; a second run updates 0; only declared summary keys; cancellation honoured within one
+ * chunk; an interrupted run resumed from its checkpoint ends like an uninterrupted one; chunks
+ * narrowed to one tenant or leaving tenants out write only what they may; every plugin call
+ * within its time limit. Never throws for a broken runbook: the report says.
  */
 export async function checkRunbookContract(
   def: RunbookDefinition,
@@ -47,8 +82,19 @@ export async function checkRunbookContract(
   const checks: ContractCheck[] = [];
   const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
   const problems = definitionProblems(def);
-  check('definition is valid', problems.length === 0, problems.join('; ') || 'ok');
+  check(CONTRACT_CHECKS.definition, problems.length === 0, problems.join('; ') || 'ok');
   if (problems.length > 0) return { ok: false, checks };
+  let params: Record<string, unknown>;
+  try {
+    params = parseParameters(def.parameters, options.params ?? {});
+    check(CONTRACT_CHECKS.parameters, true, JSON.stringify(params));
+  } catch (error) {
+    if (!(error instanceof ParameterError)) throw error;
+    check(CONTRACT_CHECKS.parameters, false, `${error.message} (the daemon refuses the run the same way)`);
+    return { ok: false, checks };
+  }
+  const raw = options.params ?? {};
+  const limits: KitTimeLimits = { ...DEFAULT_KIT_TIME_LIMITS, ...options.limits };
 
   const server = options.postgres ?? (await startThrowawayPostgres());
   const pools: pg.Pool[] = [];
@@ -62,11 +108,20 @@ export async function checkRunbookContract(
   };
   const scope = options.scope ?? { kind: 'all' };
   const chunkSize = options.chunkSize ?? 2;
-  const run = (pool: pg.Pool, extra: { resumeCursor?: string | null; abortAfterChunks?: number } = {}) =>
-    runWithReferenceDriver(def, pool, scope, { params: options.params, chunkSize, ...extra });
+  const run = (
+    pool: pg.Pool,
+    extra: { resumeCursor?: string | null; abortAfterChunks?: number; scope?: ResolvedScope } = {},
+  ) =>
+    runWithReferenceDriver(def, pool, extra.scope ?? scope, {
+      params: raw,
+      chunkSize,
+      limits,
+      ...extra,
+    });
   const affected = async (pool: pg.Pool) =>
-    (await preflightWith(def, pool, scope, options.params)).affected_count;
+    (await preflightWith(def, pool, scope, raw, limits)).affected_count;
   const checksum = (pool: pg.Pool) => databaseChecksum(pool, options.volatileColumns);
+  const perTenant = (pool: pg.Pool) => tenantChecksums(pool, options.volatileColumns);
   try {
     const prefix = `kit_${process.pid}_${++databaseCounter}`;
     const fixtureUrl = await server.createDatabase(`${prefix}_fixture`);
@@ -75,43 +130,79 @@ export async function checkRunbookContract(
     await fixture.query('CREATE SCHEMA IF NOT EXISTS ops');
     await fixture.query(PRODUCT_SCHEMA_SQL);
     await options.setup(executorOf(fixture));
+    const { rows: tenantRows } = await fixture.query<{ id: string; external_id: string }>(
+      'SELECT id::text, external_id FROM public.tenants ORDER BY id',
+    );
     await fixture.end();
     pools.pop();
-    const straight = open(await server.createDatabase(`${prefix}_straight`, `${prefix}_fixture`));
-    const interrupted = open(await server.createDatabase(`${prefix}_interrupted`, `${prefix}_fixture`));
+    const platformId = tenantRows.find((t) => t.external_id === PLATFORM_TENANT_EXTERNAL_ID)?.id ?? null;
+    const nameOf = new Map(tenantRows.map((t) => [t.id, t.external_id]));
+    const named = (ids: string[]) => ids.map((id) => `${nameOf.get(id) ?? '?'} (id ${id})`).join(', ');
+    check(
+      CONTRACT_CHECKS.platformFixture,
+      platformId !== null,
+      platformId !== null
+        ? `platform tenant id ${platformId}, ${tenantRows.length - 1} other tenant(s)`
+        : `no tenant with external_id '${PLATFORM_TENANT_EXTERNAL_ID}': insert one with rows the runbook would repair (insertKitTenants does), so the kit can check they never change`,
+    );
+    const copy = async (name: string) =>
+      open(await server.createDatabase(`${prefix}_${name}`, `${prefix}_fixture`));
+    const straight = await copy('straight');
+    const interrupted = await copy('interrupted');
+    const narrowed = await copy('narrowed');
 
     const before = await checksum(straight);
+    const tenantsBefore = await perTenant(straight);
     const initial = await affected(straight);
     check(
-      'preflight is read-only',
+      CONTRACT_CHECKS.preflightReadOnly,
       before === (await checksum(straight)),
       'checksums of public and ops compared',
     );
-    check('fixtures give the runbook work', initial > 0, `preflight affected_count ${initial}`);
+    check(CONTRACT_CHECKS.fixturesGiveWork, initial > 0, `preflight affected_count ${initial}`);
 
     const first = await run(straight);
+    const changed = changedKeys(tenantsBefore, await perTenant(straight)).filter((k) => k !== SHARED_ROWS);
+    const platformChanged = platformId !== null && changed.includes(platformId);
+    check(
+      CONTRACT_CHECKS.platformUnchanged,
+      !platformChanged,
+      platformChanged
+        ? `the run wrote rows of the platform tenant (external_id '${PLATFORM_TENANT_EXTERNAL_ID}', id ${platformId}): leave them out of every count and write (the daemon's rule for every runbook)`
+        : 'per-tenant checksums compared',
+    );
+    const outside = changed.filter(
+      (id) => id !== platformId && scope.kind === 'tenant' && id !== String(scope.tenantId),
+    );
+    check(
+      CONTRACT_CHECKS.outsideScope,
+      outside.length === 0,
+      outside.length
+        ? `a run on ${scope.kind === 'tenant' ? `tenant ${scope.externalId}` : 'all tenants'} wrote tenant ${named(outside)}`
+        : `changed: ${named(changed) || 'no tenant'}`,
+    );
     const allowed = new Set<string>([...CORE_SUMMARY_KEYS, ...(def.summaryKeys ?? [])]);
     const undeclared = Object.keys(first.result).filter((k) => !allowed.has(k));
     const nonNumeric = Object.entries(first.result)
       .filter(([, v]) => typeof v !== 'number')
       .map(([k]) => k);
     check(
-      'reports only declared summary keys',
+      CONTRACT_CHECKS.summaryKeys,
       undeclared.length === 0,
       undeclared.length ? `undeclared: ${undeclared.join(', ')}` : 'ok',
     );
     check(
-      'reports numbers only',
+      CONTRACT_CHECKS.numbers,
       nonNumeric.length === 0,
       nonNumeric.length ? `not numbers: ${nonNumeric.join(', ')}` : 'ok',
     );
     const after = await affected(straight);
-    check('run then preflight reports 0', after === 0, `preflight after the run: ${after}`);
+    check(CONTRACT_CHECKS.thenZero, after === 0, `preflight after the run: ${after}`);
     const straightEnd = await checksum(straight);
     const second = await run(straight);
     const secondUpdated = Number(second.result.updated_count ?? 0);
     check(
-      'a second run updates 0',
+      CONTRACT_CHECKS.secondRun,
       secondUpdated === 0 && straightEnd === (await checksum(straight)),
       `second run updated_count ${secondUpdated}`,
     );
@@ -119,20 +210,52 @@ export async function checkRunbookContract(
     const cancelled = await run(interrupted, { abortAfterChunks: 1 });
     const left = await affected(interrupted);
     check(
-      'cancellation is honoured within one chunk',
+      CONTRACT_CHECKS.cancellation,
       cancelled.chunksAfterAbort <= 1 && (initial <= chunkSize || left > 0),
       `chunks written after the abort: ${cancelled.chunksAfterAbort}; affected left: ${left}`,
     );
     await run(interrupted, { resumeCursor: cancelled.checkpoint });
     check(
-      'an interrupted run resumed from its checkpoint ends like an uninterrupted one',
+      CONTRACT_CHECKS.resume,
       (await checksum(interrupted)) === straightEnd,
       `resumed from checkpoint ${cancelled.checkpoint}`,
     );
+
+    const verdict = await checkNarrowing(def, narrowed, scope, params, limits, options.volatileColumns ?? []);
+    check(CONTRACT_CHECKS.narrowing, verdict.narrowing.ok, verdict.narrowing.detail);
+    check(CONTRACT_CHECKS.tenantsInRange, verdict.tenants.ok, verdict.tenants.detail);
+
+    // A runbook that offers tenant scope is also run on one customer (the first with changes).
+    const customer = changed.find((id) => id !== platformId);
+    if (scope.kind === 'all' && def.scopes.includes('tenant') && customer) {
+      const scoped = await copy('scoped');
+      const tenantScope: ResolvedScope = {
+        kind: 'tenant',
+        tenantId: Number(customer),
+        externalId: nameOf.get(customer) ?? customer,
+        name: nameOf.get(customer) ?? customer,
+      };
+      const scopedBefore = await perTenant(scoped);
+      await run(scoped, { scope: tenantScope });
+      const wrote = changedKeys(scopedBefore, await perTenant(scoped)).filter(
+        (k) => k !== SHARED_ROWS && k !== customer,
+      );
+      check(
+        CONTRACT_CHECKS.tenantRun,
+        wrote.length === 0,
+        wrote.length
+          ? `a run on tenant ${tenantScope.externalId} also wrote tenant ${named(wrote)}`
+          : `ran on tenant ${tenantScope.externalId}`,
+      );
+    }
   } catch (error) {
-    check('runs without throwing', false, (error as Error).stack ?? String(error));
+    if (error instanceof PluginCallTimeoutError) check(CONTRACT_CHECKS.timeLimits, false, error.message);
+    else check(CONTRACT_CHECKS.noThrow, false, (error as Error).stack ?? String(error));
   } finally {
-    await Promise.all(pools.map((p) => p.end()));
+    // A pool whose client a hung plugin call holds would wait for it: do not wait on them.
+    await Promise.all(
+      pools.map((p) => Promise.race([p.end(), new Promise((r) => setTimeout(r, 2000).unref())])),
+    );
     if (!options.postgres) await server.stop();
   }
   return { ok: checks.every((c) => c.ok), checks };
