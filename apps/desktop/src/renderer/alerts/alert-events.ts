@@ -4,6 +4,7 @@ const EVENT_LABELS: Readonly<Record<string, string>> = {
   'run.partially_succeeded': 'Run partially succeeded',
   'run.succeeded': 'Run succeeded',
   'schedule.drift_detected': 'Drift detected by a schedule',
+  'approval.requested': 'Approval requested',
   test: 'Test message',
 };
 

@@ -6,6 +6,8 @@ export const CAPABILITIES = {
   breakGlass: 'platform.breakglass',
   alertsManage: 'platform.alerts.manage',
   schedulesManage: 'platform.schedules.manage',
+  runbooksRevert: 'platform.runbooks.revert',
+  runbooksApprove: 'platform.runbooks.approve',
 } as const;
 
 const DESCRIPTIONS: Record<string, string> = {
@@ -15,6 +17,8 @@ const DESCRIPTIONS: Record<string, string> = {
   [CAPABILITIES.breakGlass]: 'enter break-glass',
   [CAPABILITIES.alertsManage]: 'manage alert destinations',
   [CAPABILITIES.schedulesManage]: 'manage schedules',
+  [CAPABILITIES.runbooksRevert]: 'revert ended runs of reversible runbooks',
+  [CAPABILITIES.runbooksApprove]: "approve or reject other operators' run requests",
 };
 
 /** "start, pause, resume and cancel runs", or for a runbook's own capability, "run this runbook". */

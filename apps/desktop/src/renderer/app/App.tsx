@@ -3,8 +3,11 @@ import { Redirect, Route, Router, Switch } from 'wouter';
 import { apiErrorCode } from '../api/api-error.ts';
 import { CAPABILITIES, hasCapability } from '../api/capabilities.ts';
 import { useTRPC } from '../api/trpc.ts';
+import { useApprovalChanges } from '../approvals/use-approval-changes.ts';
 import { ErrorState, LoadingState } from '../components/states.tsx';
 import { AlertsSettingsPage } from '../pages/AlertsSettingsPage.tsx';
+import { ApprovalDetailPage } from '../pages/ApprovalDetailPage.tsx';
+import { ApprovalsPage } from '../pages/ApprovalsPage.tsx';
 import { AuditPage } from '../pages/AuditPage.tsx';
 import { LoginPage } from '../pages/LoginPage.tsx';
 import { NotFoundPage } from '../pages/NotFoundPage.tsx';
@@ -29,6 +32,7 @@ function homePath(capabilities: readonly string[]): string {
 /** The console's one subscription to run changes (use-run-changes.ts); renders nothing. */
 function RunChanges({ enabled }: { enabled: boolean }) {
   useRunChanges(enabled);
+  useApprovalChanges(enabled);
   return null;
 }
 
@@ -63,6 +67,8 @@ function SignedInConsole() {
           <Route path={paths.runPattern}>{(params) => <RunDetailPage id={params.id} />}</Route>
           <Route path={paths.audit} component={AuditPage} />
           <Route path={paths.schedules} component={SchedulesPage} />
+          <Route path={paths.approvals} component={ApprovalsPage} />
+          <Route path={paths.approvalPattern}>{(params) => <ApprovalDetailPage id={params.id} />}</Route>
           <Route path={paths.alerts} component={AlertsSettingsPage} />
           <Route>
             <NotFoundPage inShell />

@@ -13,6 +13,9 @@ export const paths = {
   runPattern: '/ops/runs/:id',
   audit: '/ops/audit',
   schedules: '/ops/schedules',
+  approvals: '/ops/approvals',
+  approval: (id: string) => `/ops/approvals/${id}`,
+  approvalPattern: '/ops/approvals/:id',
   alerts: '/settings/alerts',
 } as const;
 

@@ -43,6 +43,13 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, ActionSpec>> = {
   'schedule.updated': { label: 'Schedule changed', color: 'informative' },
   'schedule.deleted': { label: 'Schedule deleted', color: 'informative' },
   'schedule.drift_detected': { label: 'Drift detected', color: 'warning' },
+  'approval.requested': { label: 'Approval requested', color: 'warning' },
+  'approval.approved': { label: 'Run request approved', color: 'success' },
+  'approval.rejected': { label: 'Run request rejected', color: 'danger' },
+  'approval.expired': { label: 'Run request expired', color: 'subtle' },
+  'approval.started': { label: 'Approved run started', color: 'brand' },
+  'approval.exemption_used': { label: 'Approval exemption used', color: 'important' },
+  'approval.policy_changed': { label: 'Approval policy changed', color: 'informative' },
 };
 
 /** The Action filter's choices: every action, in the order above. */

@@ -8,6 +8,8 @@ import {
   DialogTitle,
   Field,
   Input,
+  MessageBar,
+  MessageBarBody,
   makeStyles,
   Radio,
   RadioGroup,
@@ -15,11 +17,13 @@ import {
   Text,
   tokens,
 } from '@fluentui/react-components';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { useTRPC } from '../api/trpc.ts';
 import type { Runbook, ScopeInput } from '../api/types.ts';
 import { useMe } from '../app/me-context.ts';
+import { ApprovalRequestedDialog } from '../approvals/ApprovalRequestedDialog.tsx';
+import { approvalModeLabel } from '../approvals/approval-words.ts';
 import { ReasonFields } from '../components/ReasonFields.tsx';
 import { ErrorState } from '../components/states.tsx';
 import { useDebounced } from '../components/use-debounced.ts';
@@ -101,6 +105,12 @@ export function RunDialog({
       onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.runbooks.list.queryKey() }),
     }),
   );
+  // Four-eyes approval: when the runbook's policy holds this scope for approval, the dialog asks
+  // another operator instead of starting (approvals.request); the run starts from the request.
+  const policies = useQuery(trpc.approvals.policies.queryOptions(undefined, { retry: false }));
+  const requestApproval = useMutation(trpc.approvals.request.mutationOptions());
+  const policy = policies.data?.find((p) => p.runbookId === runbook.id);
+  const needsApproval = policy ? policy.requiredFor[form.scopeKind] : false;
   const parametersProblem = firstParameterProblem(
     runbook.parameters,
     parameterProblems(runbook.parameters, params, { includeMissing: true }),
@@ -138,17 +148,21 @@ export function RunDialog({
     ...parameterProblems(runbook.parameters, params, { includeMissing: false }),
     ...apiParameterProblems(preflight.error),
     ...apiParameterProblems(start.error),
+    ...apiParameterProblems(requestApproval.error),
   };
   const update = (patch: Partial<RunForm>) => setForm((f) => ({ ...f, ...patch }));
   const close = () => {
     start.reset();
+    requestApproval.reset();
     onClose();
   };
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const confirmed = confirmedCountOf(preflightStatus);
-    if (!check.canStart || !confirmed || start.isPending) return;
-    start.mutate(toRunRequest(runbook.id, form, confirmed, payload));
+    if (!check.canStart || !confirmed || start.isPending || requestApproval.isPending) return;
+    const request = toRunRequest(runbook.id, form, confirmed, payload);
+    if (needsApproval) requestApproval.mutate(request);
+    else start.mutate(request);
   };
   const scopeText =
     form.scopeKind === 'all'
@@ -156,6 +170,18 @@ export function RunDialog({
       : form.tenant
         ? `tenant ${form.tenant.name} (${form.tenant.externalId})`
         : 'one tenant';
+
+  if (requestApproval.data) {
+    return (
+      <ApprovalRequestedDialog
+        requestId={requestApproval.data.id}
+        runbookTitle={runbook.title}
+        scopeText={scopeText}
+        className={s.surface}
+        onClose={close}
+      />
+    );
+  }
 
   if (start.data) {
     return (
@@ -238,6 +264,19 @@ export function RunDialog({
               {start.error && Object.keys(apiParameterProblems(start.error)).length === 0 && (
                 <ErrorState error={start.error} />
               )}
+              {needsApproval && policy && !check.nothingToDo && (
+                <MessageBar intent="warning" data-testid="approval-needed">
+                  <MessageBarBody>
+                    This run needs a second operator's approval (
+                    {approvalModeLabel(policy.mode).toLowerCase()}). “Request approval” sends it to the
+                    approvers; the run starts from the request once another operator approved it.
+                  </MessageBarBody>
+                </MessageBar>
+              )}
+              {requestApproval.error &&
+                Object.keys(apiParameterProblems(requestApproval.error)).length === 0 && (
+                  <ErrorState error={requestApproval.error} />
+                )}
             </DialogContent>
             <DialogActions fluid>
               {check.blocker && (
@@ -249,11 +288,19 @@ export function RunDialog({
               <Button
                 appearance="primary"
                 type="submit"
-                disabledFocusable={!check.canStart || start.isPending}
+                disabledFocusable={!check.canStart || start.isPending || requestApproval.isPending}
                 aria-describedby={check.blocker ? 'run-blocker' : undefined}
                 icon={start.isPending ? <Spinner size="tiny" /> : undefined}
               >
-                {check.nothingToDo ? 'Nothing to do' : start.isPending ? 'Starting…' : 'Start run'}
+                {check.nothingToDo
+                  ? 'Nothing to do'
+                  : needsApproval
+                    ? requestApproval.isPending
+                      ? 'Requesting…'
+                      : 'Request approval'
+                    : start.isPending
+                      ? 'Starting…'
+                      : 'Start run'}
               </Button>
             </DialogActions>
           </DialogBody>
