@@ -124,6 +124,15 @@ export function sweepAbandonedKitFolders(tmp = os.tmpdir()): string[] {
       const age = Date.now() - fs.statSync(dir).mtimeMs;
       if (age < 24 * 3600_000) continue;
     }
+    // Its server outlived it (kill -9 runs no handler): stop that first (postmaster.pid, line 1).
+    try {
+      const postmaster = Number(
+        fs.readFileSync(path.join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0],
+      );
+      if (Number.isInteger(postmaster) && postmaster > 0) process.kill(postmaster, 'SIGQUIT');
+    } catch {
+      // no server, or already gone
+    }
     try {
       removeFolder(dir);
       removed.push(dir);
