@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { ELECTRON_FETCH_MIN_NODE, electronFetchRefusal, nodeAtLeast } from './node-requirement.mjs';
 
 const require = createRequire(import.meta.url);
 try {
@@ -11,6 +12,10 @@ try {
   process.exit(0);
 } catch (error) {
   if (!/failed to install correctly/.test(String(error?.message))) throw error;
+}
+if (!nodeAtLeast(process.versions.node, ELECTRON_FETCH_MIN_NODE)) {
+  process.stderr.write(`${electronFetchRefusal(process.versions.node)}\n`);
+  process.exit(1);
 }
 const installer = require.resolve('electron/install.js');
 process.stdout.write('Electron is not downloaded yet: fetching it once with electron/install.js…\n');
