@@ -19,7 +19,7 @@ const PLUGIN = `import { defineRunbook } from '@ops/runbook-sdk';
 import { z } from 'zod';
 export default defineRunbook({
   id: 'bench.sandbox.rpc', version: '1.0.0', title: 'RPC', description: 'measures the statement round trip',
-  sdk: '^1.0.0', capability: 'platform.runbooks.bench', scopes: ['all'], confirmationPhrase: 'GO',
+  sdk: '^2.0.0', capability: 'platform.runbooks.bench', scopes: ['all'], confirmationPhrase: 'GO',
   parameters: z.object({ n: z.number().int().min(0).default(0) }),
   async preflight(ctx) {
     const n = Number(ctx.params.n ?? 0);

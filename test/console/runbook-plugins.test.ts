@@ -18,7 +18,7 @@ const SHOWCASE = '[data-runbook="acme.params.showcase"]';
 const SHOWCASE_PLUGIN = `import { defineRunbook } from '@ops/runbook-sdk';
 import { z } from 'zod';
 export default defineRunbook({
-  id: 'acme.params.showcase', version: '1.0.0', title: 'Parameter showcase', sdk: '^1.0.0',
+  id: 'acme.params.showcase', version: '1.0.0', title: 'Parameter showcase', sdk: '^2.0.0',
   description: 'Changes nothing; takes one parameter of every kind the console can render.',
   capability: 'platform.runbooks.acme_params', scopes: ['all', 'tenant'], confirmationPhrase: 'SHOW',
   parameters: z.object({

@@ -56,7 +56,8 @@ describe('a daemon with third-party plugins', () => {
     ).toEqual([DEDUPE, LIFECYCLE]);
     expect(catalog.find((r) => !r.available)).toMatchObject({
       id: 'acme.things.fix',
-      unavailableReason: 'sdk range "^9.0.0" does not accept this SDK (1.1.0)',
+      unavailableReason:
+        'sdk range "^9.0.0" does not accept this SDK (2.0.0); the range must include it, e.g. "^2.0.0"',
     });
     const dedupe = catalog.find((r) => r.id === DEDUPE)!;
     expect(dedupe.parameters).toEqual([

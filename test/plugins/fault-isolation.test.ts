@@ -10,7 +10,7 @@ import { writePlugin } from './plugin-fixtures.ts';
 function faultyPlugin(id: string, runBody: string): string {
   return `import { defineRunbook } from '@ops/runbook-sdk';
 export default defineRunbook({
-  id: '${id}', version: '1.0.0', title: '${id}', description: 'misbehaves on purpose', sdk: '^1.0.0',
+  id: '${id}', version: '1.0.0', title: '${id}', description: 'misbehaves on purpose', sdk: '^2.0.0',
   capability: 'platform.runbooks.${id.replaceAll('.', '_')}', scopes: ['all', 'tenant'], confirmationPhrase: 'GO',
   preflight: async () => ({ affected_count: 1, total_scanned: 1 }),
   async run(ctx) { ${runBody} },

@@ -6,7 +6,7 @@ export function hostilePlugin(id: string, parts: { applyChunk?: string; prefligh
   return `import { defineRunbook } from '@ops/runbook-sdk';
 ${parts.top ?? ''}
 export default defineRunbook({
-  id: '${id}', version: '1.0.0', title: '${id}', description: 'hostile on purpose', sdk: '^1.0.0',
+  id: '${id}', version: '1.0.0', title: '${id}', description: 'hostile on purpose', sdk: '^2.0.0',
   capability: 'platform.runbooks.${id.replaceAll('.', '_')}', scopes: ['all', 'tenant'], confirmationPhrase: 'GO',
   preflight: ${parts.preflight ?? 'async () => ({ affected_count: 1, total_scanned: 1 })'},
   async run(ctx) {

@@ -20,7 +20,7 @@ const BOUND = 'careful.search.bound';
 const plugin = (id: string, body: string) => `import { defineRunbook, sql } from '@ops/runbook-sdk';
 import { z } from 'zod';
 export default defineRunbook({
-  id: '${id}', version: '1.0.0', title: '${id}', description: 'hostile on purpose', sdk: '^1.0.0',
+  id: '${id}', version: '1.0.0', title: '${id}', description: 'hostile on purpose', sdk: '^2.0.0',
   capability: 'platform.runbooks.${id.replaceAll('.', '_')}', scopes: ['all', 'tenant'], confirmationPhrase: 'GO',
   resources: ['table:findings'],
   ${body}

@@ -25,7 +25,7 @@ export function writePlugin(root: string, name: string, body: string): string {
 export function definition(overrides: string): string {
   return `import { defineRunbook } from '@ops/runbook-sdk';
 const def = {
-  id: 'acme.things.fix', version: '1.0.0', title: 'Fix things', description: 'Fixes things', sdk: '^1.0.0',
+  id: 'acme.things.fix', version: '1.0.0', title: 'Fix things', description: 'Fixes things', sdk: '^2.0.0',
   capability: 'platform.runbooks.acme_things', scopes: ['all', 'tenant'], confirmationPhrase: 'FIX',
   preflight: async () => ({ affected_count: 0 }), run: async () => ({}),
   ${overrides}

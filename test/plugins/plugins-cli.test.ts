@@ -15,11 +15,15 @@ describe('ops-daemon plugins', () => {
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
   const REFUSALS: [string, string, string][] = [
-    ['an incompatible SDK range', "sdk: '^2.0.0',", 'sdk range "^2.0.0" does not accept this SDK (1.1.0)'],
+    [
+      'an incompatible SDK range',
+      "sdk: '^3.0.0',",
+      'sdk range "^3.0.0" does not accept this SDK (2.0.0); the range must include it, e.g. "^2.0.0"',
+    ],
     [
       'a duplicate id',
       "id: 'findings.lifecycle.backfill',",
-      'duplicate runbook id findings.lifecycle.backfill: already loaded from another plugin',
+      `declares the id already loaded from ${path.join(REPO, 'plugins', 'findings-lifecycle-backfill')}; a runbook id must be unique across plugin folders`,
     ],
     [
       'a bad id',
@@ -75,7 +79,15 @@ describe('ops-daemon plugins', () => {
         .json<{ files: string[] }>()
         .files.map((f) => path.relative(dir, f))
         .sort(),
-    ).toEqual(['README.md', 'package.json', 'src/index.ts', 'src/runbook.test.ts']);
+    ).toEqual([
+      '.gitignore',
+      '.npmrc',
+      'README.md',
+      'package-lock.json',
+      'package.json',
+      'src/index.ts',
+      'src/runbook.test.ts',
+    ]);
     linkModules(dir);
     const checked = await runCli(['plugins', 'check', dir, '--json'], {});
     expect(checked.json()).toMatchObject({ ok: true, id: 'findings.severity.normalise' });

@@ -4,6 +4,7 @@ import { type PrivateHostAllowance, parsePrivateHostAllowance } from './alerts/a
 import { recipientsSchema, smtpUrlSchema, webhookUrlSchema } from './alerts/destination-rules.ts';
 import { deployIdentitySchema } from './approvals/policy.ts';
 import { LOG_LEVELS, type LogLevel } from './observability/log-levels.ts';
+import { RegisteredPluginsError, readRegisteredPlugins } from './plugins/registered.ts';
 import type { SandboxLimits } from './plugins/sandbox/index.ts';
 import type { HealthLimits } from './runs/db-health.ts';
 
@@ -185,6 +186,26 @@ export interface WorkConfig {
 
 export class ConfigError extends Error {}
 
+/**
+ * Plugin folders beyond the repository's plugins/: OPS_PLUGINS (comma separated), then those
+ * registered with `ops-daemon plugins add` in OPS_DATA_DIR/plugins.json; each once.
+ */
+function pluginFolders(list: string | undefined, dataDir: string): string[] {
+  const fromEnv = (list ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  let registered: string[];
+  try {
+    registered = readRegisteredPlugins(dataDir);
+  } catch (error) {
+    if (error instanceof RegisteredPluginsError) throw new ConfigError(error.message);
+    throw error;
+  }
+  const seen = new Set(fromEnv.map((p) => path.resolve(p)));
+  return [...fromEnv, ...registered.filter((p) => !seen.has(p))];
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
   // An empty variable (`DATABASE_URL=`) means unset, as in most tools.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
@@ -214,10 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
     dataDir: path.resolve(e.OPS_DATA_DIR),
     port: e.OPS_PORT,
     host: e.OPS_HOST,
-    extraPlugins: (e.OPS_PLUGINS ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    extraPlugins: pluginFolders(e.OPS_PLUGINS, path.resolve(e.OPS_DATA_DIR)),
     heartbeatMs: e.OPS_HEARTBEAT_MS,
     leaseMs: e.OPS_LEASE_MS,
     journalDays: e.OPS_JOURNAL_DAYS,

@@ -14,7 +14,7 @@ const valid: RunbookDefinition = {
   version: '1.0.0',
   title: 'Rebuild things',
   description: 'Rebuilds things',
-  sdk: '^1.0.0',
+  sdk: '^2.0.0',
   capability: 'platform.runbooks.demo_things',
   scopes: ['all', 'tenant'],
   confirmationPhrase: 'REBUILD',
@@ -49,8 +49,8 @@ describe('defineRunbook', () => {
   });
 
   it('refuses a plugin built for another SDK major, saying which', () => {
-    expect(definitionProblems({ ...valid, sdk: '^2.0.0' })).toEqual([
-      'sdk range "^2.0.0" does not accept this SDK (1.1.0)',
+    expect(definitionProblems({ ...valid, sdk: '^3.0.0' })).toEqual([
+      'sdk range "^3.0.0" does not accept this SDK (2.0.0); the range must include it, e.g. "^2.0.0"',
     ]);
   });
 });

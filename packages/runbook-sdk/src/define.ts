@@ -11,7 +11,7 @@ import type { LockRequest } from './locks.ts';
 import { describeParameters, type ParameterSchema } from './parameters.ts';
 import { type ResolvedScope, SCOPE_KINDS, type ScopeKind } from './scope.ts';
 import { CORE_SUMMARY_KEYS, isValidSummaryKeyName } from './summary-keys.ts';
-import { SDK_VERSION, sdkRangeAccepts } from './version.ts';
+import { sdkRangeAccepts, sdkRangeProblem } from './version.ts';
 
 export interface RunbookDefinition {
   /** Dotted lower-case id, e.g. `findings.lifecycle.backfill`. It is also the run record's type. */
@@ -108,7 +108,7 @@ export function definitionProblems(def: Partial<RunbookDefinition>): string[] {
   text('description');
   text('confirmationPhrase');
   if (typeof def.sdk !== 'string' || !sdkRangeAccepts(def.sdk)) {
-    problems.push(`sdk range ${JSON.stringify(def.sdk)} does not accept this SDK (${SDK_VERSION})`);
+    problems.push(sdkRangeProblem(def.sdk));
   }
   if (typeof def.capability !== 'string' || !CAPABILITY.test(def.capability)) {
     problems.push(`capability must start with "platform.runbooks." (got ${JSON.stringify(def.capability)})`);

@@ -14,7 +14,7 @@ export default defineRunbook({
   description:
     'Removes events that repeat another event of the same finding with the same kind and time, keeping the ' +
     'lowest id. Every removed row is archived in the runbook’s own finding_events_archive table with the run id.',
-  sdk: '^1.0.0',
+  sdk: '^2.0.0',
   capability: 'platform.runbooks.findings.events_dedupe',
   scopes: ['all', 'tenant'],
   confirmationPhrase: 'DEDUPE',

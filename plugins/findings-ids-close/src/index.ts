@@ -18,7 +18,7 @@ export default defineRunbook({
     'Closes the findings whose ids are listed in an uploaded CSV file (finding_id, and an optional note), ' +
     'e.g. the ids of an incident spreadsheet. Ids not found in the scope (unknown, another tenant’s, or the ' +
     'platform’s) are skipped and counted. Every applied row is journaled with the run and its note.',
-  sdk: '^1.0.0',
+  sdk: '^2.0.0',
   capability: 'platform.runbooks.findings.ids_close',
   scopes: ['all', 'tenant'],
   confirmationPhrase: 'CLOSE',

@@ -31,7 +31,7 @@ export default defineRunbook({
   description:
     "Rebuilds every finding's lifecycle fields (status, first/last seen, times seen, resolved at, due at, " +
     'lifecycle version) from its event history. Writes only findings whose fields differ; never the platform tenant.',
-  sdk: '^1.0.0',
+  sdk: '^2.0.0',
   capability: 'platform.runbooks.findings.lifecycle_backfill',
   scopes: ['all', 'tenant'],
   confirmationPhrase: 'BACKFILL',

@@ -76,7 +76,7 @@ describe('findings.lifecycle.backfill', () => {
       id: 'findings.lifecycle.backfill',
       version: '1.0.0',
       title: 'Rebuild Findings Lifecycle',
-      sdk: '^1.0.0',
+      sdk: '^2.0.0',
       capability: 'platform.runbooks.findings.lifecycle_backfill',
       scopes: ['all', 'tenant'],
       confirmationPhrase: 'BACKFILL',

@@ -163,20 +163,40 @@ export const COMMANDS: Record<string, CommandEntry> = {
     load: async () => (await import('./commands/operator.ts')).operatorCommand,
   },
   plugins: {
-    usage: 'plugins check <path> [--json] | plugins new <dir> --id <runbook.id> [--json]',
-    summary: 'validates a plugin without starting anything, or writes a new one with a passing test',
+    usage:
+      'plugins check <path> | plugins new <dir> --id <runbook.id> | plugins add <folder> | plugins remove <folder> | plugins list [--json]',
+    summary:
+      'validates a plugin without starting anything, writes a new one with a passing test, or registers plugin folders the daemon loads',
     options: [],
     subcommands: {
       check: {
         usage: 'plugins check <path> [--json]',
         summary:
-          "loads the plugin folder at <path> as the daemon would, and says whether it keeps the contract's rules",
+          'loads the plugin folder at <path> as the daemon would, and says whether its definition is valid (its runs: its own test)',
         options: [JSON_OPTION],
       },
       new: {
         usage: 'plugins new <dir> --id <runbook.id> [--json]',
-        summary: 'writes a new plugin with a passing test into <dir>',
+        summary:
+          'writes a new plugin with a passing test into <dir> (outside the repository: the SDK from its tarball, no registry) and prints the next commands',
         options: [['--id <runbook.id>', 'the runbook id, dotted lower-case words (required)'], JSON_OPTION],
+      },
+      add: {
+        usage: 'plugins add <folder> [--json]',
+        summary:
+          'registers a plugin folder in OPS_DATA_DIR/plugins.json: serve and every command with that data folder load it',
+        options: [JSON_OPTION],
+      },
+      remove: {
+        usage: 'plugins remove <folder> [--json]',
+        summary: 'unregisters a plugin folder',
+        options: [JSON_OPTION],
+      },
+      list: {
+        usage: 'plugins list [--json]',
+        summary:
+          "the plugin folders the daemon loads: the repository's plugins/, OPS_PLUGINS, then registered ones",
+        options: [JSON_OPTION],
       },
     },
     load: async () => (await import('./commands/plugins.ts')).pluginsCommand,
@@ -233,7 +253,7 @@ const EXIT_CODES =
 
 const ENVIRONMENT =
   'Environment: DATABASE_URL (unset: an embedded PostgreSQL in OPS_DATA_DIR, default ./.ops-data), ' +
-  'OPS_PORT and OPS_HOST (serve), OPS_PLUGINS; see the README';
+  'OPS_PORT and OPS_HOST (serve), OPS_PLUGINS (plus folders registered with plugins add); see the README';
 
 /** The usage line of a command or subcommand (`runs list`), as errors quote it. */
 export function usageOf(name: string): string {

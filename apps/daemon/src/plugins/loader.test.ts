@@ -20,7 +20,7 @@ function plugin(dir: string, name: string, body: string) {
 const definition = (id: string, extra = '') => `
 import { defineRunbook } from SDK;
 export default {
-  id: '${id}', version: '1.0.0', title: 'T', description: 'D', sdk: '^1.0.0',
+  id: '${id}', version: '1.0.0', title: 'T', description: 'D', sdk: '^2.0.0',
   capability: 'platform.runbooks.t', scopes: ['all'], confirmationPhrase: 'GO',
   preflight: async () => ({ affected_count: 0 }), run: async () => ({}), ${extra}
 };
@@ -53,9 +53,14 @@ describe('loadPlugins', () => {
       {
         source: sources[1],
         id: 'good.one',
-        reason: 'duplicate runbook id good.one: already loaded from another plugin',
+        reason: `duplicate runbook id good.one: ${sources[1]} declares the id already loaded from ${sources[0]}; a runbook id must be unique across plugin folders`,
       },
-      { source: sources[2], id: 'old.sdk', reason: 'sdk range "^0.9.0" does not accept this SDK (1.1.0)' },
+      {
+        source: sources[2],
+        id: 'old.sdk',
+        reason:
+          'sdk range "^0.9.0" does not accept this SDK (2.0.0); the range must include it, e.g. "^2.0.0"',
+      },
       { source: sources[3], id: null, reason: 'failed to load: boom at import' },
     ]);
   });

@@ -85,6 +85,7 @@ export async function loadPlugins(
       await Promise.allSettled(hosts.map((h) => h.close()));
     },
   };
+  const loadedFrom = new Map<string, string>();
   // Started together (each worker starts on its own), kept in order: the first of an id wins.
   const loads = sources.map((source) =>
     options.isolation === false ? loadInProcess(source) : loadIsolated(source, limits),
@@ -102,13 +103,14 @@ export async function loadPlugins(
       registry.unavailable.push({
         source,
         id: def.id,
-        reason: `duplicate runbook id ${def.id}: already loaded from another plugin`,
+        reason: `duplicate runbook id ${def.id}: ${source} declares the id already loaded from ${loadedFrom.get(def.id)}; a runbook id must be unique across plugin folders`,
       });
       await host?.close();
     } else if (host?.fault) {
       registry.unavailable.push({ source, id: def.id, reason: host.fault });
     } else {
       registry.runbooks.set(def.id, def);
+      loadedFrom.set(def.id, source);
       if (host) host.onFault = (reason) => refuseLater(registry, source, def, reason);
     }
   }

@@ -17,7 +17,7 @@ export default defineRunbook({
   version: '1.0.0',
   title: 'Normalize finding severities',
   description: "Rewrites findings' severities in canonical lower case without surrounding spaces.",
-  sdk: '^1.1.0',
+  sdk: '^2.0.0',
   capability: 'platform.runbooks.findings.severity_normalize',
   scopes: ['all', 'tenant'],
   confirmationPhrase: 'NORMALIZE',

@@ -1,17 +1,5 @@
 /** The files of a new plugin package; `{{…}}` placeholders are filled by `scaffoldPlugin`. */
 export const TEMPLATES: Record<string, string> = {
-  'package.json': `{
-  "name": "{{packageName}}",
-  "version": "0.1.0",
-  "private": true,
-  "type": "module",
-  "description": "Runbook {{id}}",
-  "exports": { ".": "./src/index.ts" },
-  "scripts": { "test": "vitest run" },
-  "dependencies": { "@ops/runbook-sdk": "^1.0.0" },
-  "devDependencies": { "vitest": "^4.1.0" }
-}
-`,
   'src/index.ts': `import { defineRunbook, type KeysetWork, type ResolvedScope, sql } from '@ops/runbook-sdk';
 
 // An example to start from: lower-cases findings' severity ("HIGH" -> "high"). Replace the SQL
@@ -67,7 +55,7 @@ export default defineRunbook({
   version: '0.1.0',
   title: '{{title}}',
   description: 'Describe what this runbook repairs, and what it never touches.',
-  sdk: '^1.0.0',
+  sdk: '^2.0.0',
   capability: '{{capability}}',
   scopes: ['all', 'tenant'],
   confirmationPhrase: '{{phrase}}',
@@ -87,29 +75,50 @@ export default defineRunbook({
   },
 });
 `,
-  'src/runbook.test.ts': `import { assertRunbookContract } from '@ops/runbook-sdk/testing';
+  'src/runbook.test.ts': `import { assertRunbookContract, insertKitTenants } from '@ops/runbook-sdk/testing';
 import { expect, it } from 'vitest';
 import runbook from './index.ts';
 
+// The SDK's kit runs the runbook as the daemon does, on a throwaway PostgreSQL: parameters parsed
+// by its schema, the platform tenant never written, narrowing honoured, every call within a limit.
 it('keeps the runbook contract on a real PostgreSQL', async () => {
   const report = await assertRunbookContract(runbook, {
     volatileColumns: ['findings.updated_at'],
     async setup(db) {
-      await db.query("INSERT INTO tenants (external_id, name) VALUES ('platform', 'Platform'), ('acme', 'Acme')");
+      // The platform tenant and three customers, each with findings the runbook would repair.
+      await insertKitTenants(db);
       await db.query(\`INSERT INTO findings (tenant_id, fingerprint, title, severity, created_at, updated_at)
         SELECT t.id, 'fp-' || g, 'Finding', (ARRAY['HIGH', 'low', 'Medium'])[1 + g % 3], now(), now()
           FROM tenants t CROSS JOIN generate_series(1, 6) g\`);
     },
   });
   expect(report.ok).toBe(true);
-}, 120_000);
+}, 180_000);
 `,
   'README.md': `# {{id}}
 
 A runbook for Ops Runbooks, made by \`ops-daemon plugins new\`.
 
-- \`npm test\` checks it against the runbook contract on a throwaway PostgreSQL.
-- \`npx ops-daemon plugins check .\` validates the definition without starting anything.
-- Load it into a daemon with \`OPS_PLUGINS=/path/to/this/folder npx ops-daemon serve\`.
+- \`npm test\` checks it against the runbook contract on a throwaway PostgreSQL (the SDK's kit).
+- \`ops-daemon plugins check {{dir}}\` validates the definition without starting anything.
+- \`ops-daemon plugins add {{dir}}\` registers this folder with the daemon (in its OPS_DATA_DIR), so
+  \`ops-daemon serve\` and every command started with that data folder load it.
+
+Next steps:
+
+\`\`\`sh
+{{next}}
+\`\`\`
+`,
+  '.gitignore': `node_modules/
 `,
 };
+
+/**
+ * Only outside the repository: \`@ops/*\` resolves to an address that answers nobody, so a missing
+ * SDK tarball fails the install loudly instead of fetching a stranger's \`@ops/runbook-sdk\` from the
+ * public registry (dependency confusion). The SDK itself comes from its \`file:\` tarball.
+ */
+export const OUTSIDE_NPMRC = `# @ops/* packages are never taken from a registry: @ops/runbook-sdk comes from a file (package.json).
+@ops:registry=http://127.0.0.1:9/
+`;
