@@ -199,4 +199,34 @@ describe('concurrent audit writers', () => {
       `verified ${rows.length.toLocaleString('en-US')} events through #${rows.length.toLocaleString('en-US')}`,
     );
   });
+
+  it('never fails a run: with the chain head held by a stuck transaction, the run completes and keeps its audit failures', async () => {
+    const stuck = new pg.Client({ connectionString: t.url });
+    await stuck.connect();
+    let result: CliResult;
+    try {
+      await stuck.query('BEGIN');
+      await stuck.query(
+        "INSERT INTO ops.audit_events (action, actor_label) VALUES ('run.started', 'stuck writer')",
+      );
+      result = await runCli(['exec', RUNBOOK, '--tenant', 'tenant-3', '--json'], { DATABASE_URL: t.url });
+    } finally {
+      await stuck.query('ROLLBACK').catch(() => {});
+      await stuck.end();
+    }
+    expect(result.code, result.stderr).toBe(0);
+    const run = result.json<{ run_id: string; outcome: string }>();
+    expect(run.outcome).toBe('succeeded');
+    expect(result.stderr).toMatch(/could not write audit event run\.started/);
+    const [record] = await t.sql<{ context: { audit_failures: string[] } }>(
+      'SELECT context FROM ops.runs WHERE id = $1',
+      [run.run_id],
+    );
+    expect(record!.context.audit_failures).toEqual(
+      expect.arrayContaining([expect.stringMatching(/run\.started.*statement timeout/)]),
+    );
+    // The rolled-back insert left no gap; the next write continues the chain.
+    const verified = await runCli(['audit', 'verify'], { DATABASE_URL: t.url });
+    expect(verified.code, verified.stdout).toBe(0);
+  });
 });

@@ -80,10 +80,12 @@ export type AuditWriteResult = { ok: true } | { ok: false; error: string };
 // returned (for the caller to keep on the run) instead of thrown.
 //
 // Each event is chained by PostgreSQL (migration 013): the insert holds the chain head's row lock
-// until its transaction ends. Here that transaction is the insert alone, so the lock lasts a
-// moment. Write events only through record(): an INSERT into ops.audit_events inside a longer
-// transaction (a run chunk, a migration) would hold every other audit write of every daemon
-// until it commits; past the timeout below, they fail (fail-safe: returned, never thrown).
+// until its transaction ends. Here that transaction is the INSERT alone, in autocommit, so the lock
+// is held inside the server only (the statement and its commit), never across a round trip to a
+// daemon whose event loop may be busy. Write events only through record(): an INSERT into
+// ops.audit_events inside a longer transaction (a run chunk, a migration) would hold every other
+// audit write of every daemon until it commits; past the timeout below they fail (fail-safe:
+// returned, never thrown).
 const AUDIT_TIMEOUT = '5s';
 
 export class AuditLog {
@@ -96,8 +98,8 @@ export class AuditLog {
     let client: pg.PoolClient | undefined;
     try {
       client = await this.pool.connect();
-      await client.query('BEGIN');
-      await client.query(`SET LOCAL statement_timeout = '${AUDIT_TIMEOUT}'`);
+      // Session-level, so the INSERT can run in autocommit; reset below (or the client is dropped).
+      await client.query(`SET statement_timeout = '${AUDIT_TIMEOUT}'`);
       await client.query(
         `INSERT INTO ops.audit_events (action, actor_label, actor, run_id, runbook_id, scope, outcome, ip, details)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
@@ -113,15 +115,20 @@ export class AuditLog {
           JSON.stringify(event.details ?? {}),
         ],
       );
-      await client.query('COMMIT');
       return { ok: true };
     } catch (error) {
-      await client?.query('ROLLBACK').catch(() => {});
       const message = `could not write audit event ${event.action}${event.runId ? ` for run ${event.runId}` : ''}: ${(error as Error).message}`;
       this.onFailure(message);
       return { ok: false, error: message };
     } finally {
-      client?.release();
+      if (client) {
+        const c = client;
+        // A client whose timeout could not be reset must not serve a run's long statements.
+        await c.query('RESET statement_timeout').then(
+          () => c.release(),
+          (error: Error) => c.release(error),
+        );
+      }
     }
   }
 
