@@ -53,6 +53,12 @@ export interface KitDaemonOptions {
   env?: Record<string, string>;
   /** A server to create the database on; by default one is started and removed on stop. */
   postgres?: Pick<ThrowawayPostgres, 'createDatabase'>;
+  /**
+   * Four-eyes approval: the product holds every all-tenants run for a second operator. `'off'` (the
+   * kit's default) stores the explicit "no approval" policy for every runbook, as an approver could
+   * in the console, so `runToEnd` runs on all tenants; `'product-default'` keeps the product's.
+   */
+  approvals?: 'off' | 'product-default';
   /** Which package to import the daemon from (`@ops/daemon`). */
   daemonPackage?: string;
   log?: (message: string) => void;
@@ -120,6 +126,14 @@ export async function startTestDaemon(options: KitDaemonOptions): Promise<KitDae
       demo: true,
       log: options.log,
     });
+    // A daemon without approvals (before SDK 2) has no policy table: nothing to turn off.
+    if ((options.approvals ?? 'off') === 'off') {
+      await pool.query(`DO $$ BEGIN
+        IF to_regclass('ops.approval_policies') IS NOT NULL THEN
+          INSERT INTO ops.approval_policies (runbook_id, mode, updated_by)
+          VALUES ('*', 'none', '{"label": "testing kit: approvals off"}') ON CONFLICT (runbook_id) DO NOTHING;
+        END IF; END $$`);
+    }
   } catch (error) {
     await stop();
     throw error;
