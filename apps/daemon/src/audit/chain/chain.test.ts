@@ -60,6 +60,33 @@ describe('the audit hash chain', () => {
     expect(records[0]!.occurred_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
   });
 
+  it("gives docs/audit-chain.md's worked example its documented hash, in PostgreSQL and by the rule", async () => {
+    const documented = '366e007e8beb028f498c4c5a17ee98e69a1ae2a4d27dd7dd2651ef6a771358d2';
+    const [{ hash }] = (await t.sql<{ hash: string }>(
+      `SELECT ops.audit_event_hash(1, 1, '2026-11-28T11:36:54.123456Z', 'run.started', 'operator@ops.local',
+         '{"email": "operator@ops.local", "kind": "user"}', 42, 'findings.lifecycle.backfill', '{"kind":"all"}',
+         NULL, '127.0.0.1', '{}', repeat('0', 64)) AS hash`,
+    )) as [{ hash: string }];
+    expect(hash).toBe(documented);
+    expect(
+      eventHash({
+        seq: '1',
+        id: '1',
+        occurred_at: '2026-11-28T11:36:54.123456Z',
+        action: 'run.started',
+        actor_label: 'operator@ops.local',
+        actor: '{"kind": "user", "email": "operator@ops.local"}',
+        run_id: '42',
+        runbook_id: 'findings.lifecycle.backfill',
+        scope: '{"kind": "all"}',
+        outcome: null,
+        ip: '127.0.0.1',
+        details: '{}',
+        prev_hash: GENESIS_HASH,
+      }),
+    ).toBe(documented);
+  });
+
   it('overrides a seq or hash a writer tries to supply', async () => {
     await t.sql(
       "INSERT INTO ops.audit_events (action, actor_label, seq, prev_hash, hash) VALUES ('run.started', 'forger', 1, 'x', 'y')",
