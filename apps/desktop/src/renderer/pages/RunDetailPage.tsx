@@ -28,6 +28,7 @@ import { DeliveriesTable } from '../runs/DeliveriesTable.tsx';
 import { FailuresTable } from '../runs/FailuresTable.tsx';
 import { RunControls } from '../runs/RunControls.tsx';
 import { RunDetailsGrid } from '../runs/RunDetailsGrid.tsx';
+import { RunInputFile } from '../runs/RunInputFile.tsx';
 import { RunInterruptedNotice } from '../runs/RunInterruptedNotice.tsx';
 import { RunParameters } from '../runs/RunParameters.tsx';
 import { RunProgressCard } from '../runs/RunProgressCard.tsx';
@@ -143,6 +144,7 @@ export function RunDetailPage({ id }: { id: string }) {
       </Section>
       <Section title="Summary">
         <RunParameters params={r.params} />
+        <RunInputFile context={r.context as Record<string, unknown>} />
         <SummaryGrid summary={r.summary as Record<string, unknown>} />
       </Section>
       <Section title="Failures">

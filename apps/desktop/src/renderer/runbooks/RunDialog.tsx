@@ -27,6 +27,8 @@ import { approvalModeLabel } from '../approvals/approval-words.ts';
 import { ReasonFields } from '../components/ReasonFields.tsx';
 import { ErrorState } from '../components/states.tsx';
 import { useDebounced } from '../components/use-debounced.ts';
+import { CsvInputField } from './CsvInputField.tsx';
+import type { ChosenCsv } from './csv-file.ts';
 import { ParameterFields } from './ParameterFields.tsx';
 import { PreflightConfirmation } from './PreflightConfirmation.tsx';
 import {
@@ -98,6 +100,9 @@ export function RunDialog({
     runbook.scopes.includes('all') ? EMPTY_RUN_FORM : { ...EMPTY_RUN_FORM, scopeKind: 'tenant' },
   );
   const [params, setParams] = useState(initialParams);
+  // The checked CSV file of a runbook that takes one, numbered so each choice preflights afresh.
+  const [file, setFile] = useState<{ chosen: ChosenCsv; version: number } | null>(null);
+  const inputProblem = runbook.input && !file ? 'Choose a CSV file that passes the check' : null;
   const preflight = usePreflight(runbook.id);
   const phrase = runbook.confirmationPhrase;
   const start = useMutation(
@@ -121,7 +126,9 @@ export function RunDialog({
   const scope = scopeOf(form);
   // Preflight follows scope (at once) and parameters (once typing pauses).
   const preflightKey =
-    parametersProblem || !scope ? null : JSON.stringify({ scope, payload: JSON.parse(settledPayloadKey) });
+    parametersProblem || inputProblem || !scope
+      ? null
+      : JSON.stringify({ scope, payload: JSON.parse(settledPayloadKey), file: file?.version ?? null });
   const runPreflight = preflight.run;
   const resetPreflight = preflight.reset;
 
@@ -131,8 +138,8 @@ export function RunDialog({
       return;
     }
     const request = JSON.parse(preflightKey) as { scope: ScopeInput; payload: Record<string, unknown> };
-    runPreflight(request.scope, request.payload);
-  }, [preflightKey, runPreflight, resetPreflight]);
+    runPreflight(request.scope, request.payload, file?.chosen ?? null);
+  }, [preflightKey, runPreflight, resetPreflight, file]);
 
   // A count for parameters the operator has since changed is no count for a run. While the exact
   // count runs (tens of seconds on a big table), the estimate that found work is one to start on:
@@ -142,7 +149,7 @@ export function RunDialog({
   const check = checkRunForm(form, preflightStatus, {
     confirmationPhrase: phrase,
     breakGlass: me.breakGlass !== null,
-    parametersProblem,
+    parametersProblem: parametersProblem ?? inputProblem,
   });
   const fieldProblems = {
     ...parameterProblems(runbook.parameters, params, { includeMissing: false }),
@@ -160,7 +167,10 @@ export function RunDialog({
     e.preventDefault();
     const confirmed = confirmedCountOf(preflightStatus);
     if (!check.canStart || !confirmed || start.isPending || requestApproval.isPending) return;
-    const request = toRunRequest(runbook.id, form, confirmed, payload);
+    const request = {
+      ...toRunRequest(runbook.id, form, confirmed, payload),
+      ...(file ? { input: file.chosen } : {}),
+    };
     if (needsApproval) requestApproval.mutate(request);
     else start.mutate(request);
   };
@@ -216,6 +226,14 @@ export function RunDialog({
               </Field>
               {form.scopeKind === 'tenant' && (
                 <TenantPicker tenant={form.tenant} onChange={(tenant) => update({ tenant })} autoFocus />
+              )}
+              {runbook.input && (
+                <CsvInputField
+                  spec={runbook.input}
+                  onChange={(chosen) =>
+                    setFile((f) => (chosen ? { chosen, version: (f?.version ?? 0) + 1 } : null))
+                  }
+                />
               )}
               <ParameterFields
                 parameters={runbook.parameters}

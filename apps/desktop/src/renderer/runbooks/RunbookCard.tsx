@@ -19,6 +19,7 @@ import { RouterLink } from '../components/RouterLink.tsx';
 import { ErrorState } from '../components/states.tsx';
 import { formatDateTime, formatRelative } from '../format/time.ts';
 import { RunStateBadges } from '../status/RunBadges.tsx';
+import { describeCsvColumns } from './csv-file.ts';
 import { ParameterFields } from './ParameterFields.tsx';
 import { PreflightPending } from './PreflightPending.tsx';
 import { PreflightStats } from './PreflightStats.tsx';
@@ -156,14 +157,22 @@ export function RunbookCard({ runbook }: { runbook: Runbook }) {
       {preflight.status.state === 'error' && Object.keys(parameterApiProblems).length === 0 && (
         <ErrorState error={preflight.error} />
       )}
+      {runbook.input && (
+        <Text size={200} data-testid="runbook-input">
+          Takes a CSV file ({describeCsvColumns(runbook.input)}): choose it in Run…, where it is checked and
+          preflighted.
+        </Text>
+      )}
       <CardFooter>
-        <Button
-          icon={<BeakerRegular />}
-          onClick={startPreflight}
-          disabled={preflight.status.state === 'loading'}
-        >
-          {preflight.status.state === 'loading' ? 'Running preflight…' : 'Preflight'}
-        </Button>
+        {!runbook.input && (
+          <Button
+            icon={<BeakerRegular />}
+            onClick={startPreflight}
+            disabled={preflight.status.state === 'loading'}
+          >
+            {preflight.status.state === 'loading' ? 'Running preflight…' : 'Preflight'}
+          </Button>
+        )}
         {canRun && (
           <Button
             appearance="primary"

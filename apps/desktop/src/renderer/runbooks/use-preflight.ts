@@ -2,6 +2,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useCallback, useRef, useState } from 'react';
 import { useTRPC, useTRPCClient } from '../api/trpc.ts';
 import type { PreflightEstimate, PreflightResult, ScopeInput } from '../api/types.ts';
+import type { ChosenCsv } from './csv-file.ts';
 import type { PreflightStatus } from './run-form.ts';
 
 export interface PreflightState {
@@ -18,7 +19,7 @@ export interface PreflightState {
    */
   estimateBefore: PreflightEstimate | null;
   error: unknown;
-  run: (scope: ScopeInput, params?: Record<string, unknown>) => void;
+  run: (scope: ScopeInput, params?: Record<string, unknown>, input?: ChosenCsv | null) => void;
   reset: () => void;
 }
 
@@ -44,9 +45,14 @@ export function usePreflight(runbookId: string): PreflightState {
   const { mutateAsync } = mutation;
 
   const run = useCallback(
-    (scope: ScopeInput, params?: Record<string, unknown>) => {
+    (scope: ScopeInput, params?: Record<string, unknown>, file?: ChosenCsv | null) => {
       const request = ++latest.current;
-      const input = { runbookId, scope, ...(params && Object.keys(params).length ? { params } : {}) };
+      const input = {
+        runbookId,
+        scope,
+        ...(params && Object.keys(params).length ? { params } : {}),
+        ...(file ? { input: file } : {}),
+      };
       let exactArrived = false;
       let shown: PreflightEstimate | null = null;
       setStatus({ state: 'loading' });
