@@ -59,8 +59,32 @@ export async function openBenchCluster(dataDir: string, log: (line: string) => v
   return {
     url,
     async template(options) {
-      const name = `bench_tpl_${options.findings}_${options.tenants}_${Math.round(options.drift * 100)}_${options.seed}_${SCHEMA_KEY}`;
+      const stem = `bench_tpl_${options.findings}_${options.tenants}_${Math.round(options.drift * 100)}_${options.seed}_`;
+      const name = `${stem}${SCHEMA_KEY}`;
       if (await exists(name)) return name;
+      // The same data under an older schema: migrated forward in place (seconds), not seeded again
+      // (minutes at ten million findings). Migrations leave the product's rows as they are.
+      const older = await admin(
+        async (c) =>
+          (
+            await c.query<{ datname: string }>(
+              "SELECT datname FROM pg_database WHERE datname LIKE $1 || '%' AND datname NOT LIKE '%_building'",
+              [stem],
+            )
+          ).rows[0]?.datname,
+      );
+      if (older) {
+        log(`migrating template ${older} to the current schema…`);
+        const db = await openDatabase(url(older));
+        try {
+          await migrate(db.sequelize);
+          await db.pool.query('VACUUM ANALYZE');
+        } finally {
+          await db.close();
+        }
+        await admin((c) => c.query(`ALTER DATABASE ${quote(older)} RENAME TO ${quote(name)}`));
+        return name;
+      }
       const building = `${name}_building`;
       await drop(building);
       await admin((c) => c.query(`CREATE DATABASE ${quote(building)}`));

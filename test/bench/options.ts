@@ -1,17 +1,25 @@
 import { parseArgs } from 'node:util';
 
+/** The pieces of a bench run, so a part can be measured on its own (`--parts exec,traffic`). */
+export const BENCH_PARTS = ['floor', 'exec', 'traffic', 'preflight'] as const;
+export type BenchPart = (typeof BENCH_PARTS)[number];
+
 export interface BenchOptions {
-  /** Findings of the main database (the RSS comparison also runs at a tenth of it). */
   findings: number;
+  /** Data shapes: the tenants the findings are spread over, one template each. */
+  tenants: number[];
   runs: number;
+  parts: BenchPart[];
   seed: number;
   drift: number;
-  /** Where the embedded cluster and its template databases live (gitignored). */
+  /** Where the embedded cluster, its template databases and the results live (gitignored). */
   dataDir: string;
 }
 
 const USAGE =
-  'npm run bench -- [--findings 1000000] [--runs 3] [--seed 1] [--drift 0.3] [--data-dir .bench-data]';
+  'npm run bench -- [--findings 1000000] [--tenants 200,1000] [--runs 3] [--parts floor,exec,traffic,preflight] [--seed 1] [--drift 0.3] [--data-dir .bench-data]\n' +
+  '  --findings 10000000 defaults to --tenants 200 --parts exec,preflight (seed, exec, preflight, estimate, RSS),\n' +
+  '  compared with the 1,000,000-finding results of an earlier run kept in the data dir.';
 
 /**
  * `npm run bench -- --findings 100000` passes the flags through; `npm run bench --findings=100000`
@@ -22,7 +30,9 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     args: argv,
     options: {
       findings: { type: 'string' },
+      tenants: { type: 'string' },
       runs: { type: 'string' },
+      parts: { type: 'string' },
       seed: { type: 'string' },
       drift: { type: 'string' },
       'data-dir': { type: 'string' },
@@ -40,11 +50,24 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     }
     return value;
   };
+  const findings = Math.round(
+    number('findings', values.findings ?? env.npm_config_findings, 1_000_000, 1000, 10_000_000),
+  );
+  const huge = findings > 1_000_000;
+  const tenantsRaw = values.tenants ?? env.npm_config_tenants ?? (huge ? '200' : '200,1000');
+  const tenants = tenantsRaw.split(',').map((t) => Math.round(number('tenants', t.trim(), 200, 1, 100_000)));
+  const partsRaw = values.parts ?? env.npm_config_parts ?? (huge ? 'exec,preflight' : BENCH_PARTS.join(','));
+  const parts = partsRaw.split(',').map((p) => p.trim());
+  for (const part of parts) {
+    if (!(BENCH_PARTS as readonly string[]).includes(part)) {
+      throw new Error(`--parts takes ${BENCH_PARTS.join(', ')} (got ${part}); usage: ${USAGE}`);
+    }
+  }
   return {
-    findings: Math.round(
-      number('findings', values.findings ?? env.npm_config_findings, 1_000_000, 1000, 10_000_000),
-    ),
+    findings,
+    tenants,
     runs: Math.round(number('runs', values.runs ?? env.npm_config_runs, 3, 1, 20)),
+    parts: parts as BenchPart[],
     seed: Math.round(number('seed', values.seed ?? env.npm_config_seed, 1, -1e9, 1e9)),
     drift: number('drift', values.drift ?? env.npm_config_drift, 0.3, 0.01, 1),
     dataDir: values['data-dir'] ?? env.npm_config_data_dir ?? '.bench-data',

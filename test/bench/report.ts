@@ -1,96 +1,207 @@
 import os from 'node:os';
 import type { ExecSample, PreflightSample } from './measurements.ts';
+import { type Spread, showSpread, spreadOf } from './spread.ts';
+import type { TrafficLatency } from './traffic.ts';
+import type { WriteTransactions } from './write-transactions.ts';
 
-export interface BenchResults {
+/** Everything measured on one data shape (findings × tenants), run by run. */
+export interface ShapeResults {
   findings: number;
-  smallFindings: number;
+  tenants: number;
   runs: number;
-  floorDefaultMs: number[];
-  floor64Ms: number[];
-  floorRows: number;
-  exec: ExecSample[];
-  smallExec: ExecSample[];
+  /** Seeding the template, when this invocation did it. */
+  seedMs: number | null;
+  /** The 1-minute load average before each run and at the end. */
+  loadavg: number[];
+  floor: { run: number; workMem: string; ms: number; rows: number; writes: WriteTransactions }[];
+  exec: (ExecSample & { run: number; writes: WriteTransactions })[];
+  traffic: {
+    run: number;
+    kind: 'floor' | 'exec';
+    ms: number;
+    idle: TrafficLatency;
+    during: TrafficLatency;
+  }[];
   preflight: PreflightSample[];
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const millis = (ms: number) => `${Math.round(ms)} ms`;
-const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+const times = (x: number) => `${x.toFixed(2)}×`;
 const mb = (kb: number) => `${Math.round(kb / 1024)} MB`;
 const pct = (n: number) => `${n >= 0 ? '+' : ''}${(n * 100).toFixed(2)}%`;
 const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
+const load = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(', ');
 
-/** The benchmark's table, as Markdown (the README's "Performance" section shows one). */
-export function renderReport(r: BenchResults): string {
-  const floorDefault = median(r.floorDefaultMs);
-  const floor64 = median(r.floor64Ms);
-  const floor = Math.min(floorDefault, floor64);
-  const execWall = median(r.exec.map((e) => e.wallMs));
-  const execRun = median(r.exec.map((e) => e.runMs));
-  const chunk = (key: 'p50_ms' | 'p95_ms' | 'p99_ms' | 'max_ms') => median(r.exec.map((e) => e.chunks[key]));
-  const updated = median(r.exec.map((e) => e.updated));
-  const chunks = median(r.exec.map((e) => e.chunks.chunks));
-  const lastSize = median(r.exec.map((e) => e.chunks.last_size));
+/** The best floor (default or 64MB work_mem) of each run, by run. */
+function bestFloorByRun(r: ShapeResults): Map<number, number> {
+  const best = new Map<number, number>();
+  for (const f of r.floor) best.set(f.run, Math.min(best.get(f.run) ?? Number.POSITIVE_INFINITY, f.ms));
+  return best;
+}
 
-  const p = r.preflight;
-  const countDefault = median(p.map((s) => s.countDefaultMs));
-  const count64 = median(p.map((s) => s.count64Ms));
-  const bestCount = Math.min(countDefault, count64);
-  const ours = median(p.map((s) => s.preflightMs));
-  const estimateMs = median(p.map((s) => s.estimateMs));
-  const errors = p.map((s) => (s.estimate.affected - s.exact) / s.exact);
-  const worstError = errors.reduce((w, e) => (Math.abs(e) > Math.abs(w) ? e : w), 0);
-  const margin = median(p.map((s) => s.estimate.margin / s.exact));
-  const tenantRows = (p[0]?.tenants ?? []).map((t, i) => ({
-    ...t,
-    firstMs: median(p.map((s) => s.tenants[i]?.firstMs ?? Number.NaN)),
-    againMs: median(p.map((s) => s.tenants[i]?.againMs ?? Number.NaN)),
-  }));
-  const rssSmall = median(r.smallExec.map((e) => e.peakRssKb));
-  const rssBig = median(r.exec.map((e) => e.peakRssKb));
+/** exec ÷ the same run's best floor: a ratio on the same data in the same conditions. */
+function ratios(r: ShapeResults): Spread {
+  const floor = bestFloorByRun(r);
+  return spreadOf(r.exec.map((e) => e.wallMs / (floor.get(e.run) ?? Number.NaN)));
+}
+
+function trafficRatios(r: ShapeResults): Spread {
+  const floor = new Map(r.traffic.filter((t) => t.kind === 'floor').map((t) => [t.run, t.ms]));
+  return spreadOf(
+    r.traffic.filter((t) => t.kind === 'exec').map((t) => t.ms / (floor.get(t.run) ?? Number.NaN)),
+  );
+}
+
+/** The shape's report as Markdown; `baseline` is the 1,000,000-finding shape, for a larger run. */
+export function renderReport(r: ShapeResults, baseline: ShapeResults | null = null): string {
+  const sp = (values: number[], format: (n: number) => string) => showSpread(spreadOf(values), format);
+  const floorOf = (workMem: string) => r.floor.filter((f) => f.workMem === workMem);
+  const execRatio = ratios(r);
+  const writesP99 = spreadOf(r.exec.map((e) => e.writes.p99_ms));
+  const writesMax = spreadOf(r.exec.map((e) => e.writes.max_ms));
+  const productP99 = spreadOf(r.exec.map((e) => e.writes.product?.p99_ms ?? Number.NaN));
+  const productMax = spreadOf(r.exec.map((e) => e.writes.product?.max_ms ?? Number.NaN));
+  const longest = r.exec.flatMap((e) => e.writes.longest).sort((a, b) => b.ms - a.ms)[0];
+  const traffic = (kind: 'floor' | 'exec', phase: 'idle' | 'during', key: keyof TrafficLatency) =>
+    r.traffic.filter((t) => t.kind === kind).map((t) => t[phase][key]);
+  const idle = (key: keyof TrafficLatency) => [
+    ...traffic('floor', 'idle', key),
+    ...traffic('exec', 'idle', key),
+  ];
+  const withTraffic = trafficRatios(r);
+  const perFinding = (shape: ShapeResults) => spreadOf(shape.exec.map((e) => e.wallMs / shape.findings));
 
   const lines = [
-    `### \`npm run bench\`: ${count(r.findings)} findings, medians of ${r.runs} runs`,
+    `### \`npm run bench\`: ${count(r.findings)} findings over ${count(r.tenants)} tenants, ${r.runs} runs (min / **median** / max)`,
     '',
-    `${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} CPUs, embedded PostgreSQL 18 at default settings; every write measurement on a fresh copy of one template database.`,
+    `${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} CPUs, embedded PostgreSQL at default settings; every write measurement on a fresh copy of one template database. Load average (1 min) before each run and at the end: ${load(r.loadavg)}.${r.seedMs ? ` Seeding the template took ${seconds(r.seedMs)}.` : ''}`,
     '',
-    '| measurement | median | vs floor | detail |',
-    '| --- | ---: | ---: | --- |',
-    `| one \`UPDATE … FROM (derivation)\`, default settings | ${seconds(floorDefault)} | ${ratio(floorDefault, floor)} | ${count(r.floorRows)} rows, ${count(r.floorRows / (floorDefault / 1000))} rows/s |`,
-    `| the same, \`work_mem\` 64MB | ${seconds(floor64)} | ${ratio(floor64, floor)} | ${count(r.floorRows / (floor64 / 1000))} rows/s |`,
-    `| **\`ops-daemon exec\`**, process start to exit | **${seconds(execWall)}** | **${ratio(execWall, floor)}** | run itself ${seconds(execRun)}; ${count(updated)} rows, ${count(updated / (execWall / 1000))} rows/s; 2 workers |`,
-    `| exec chunk duration p50 / p95 / p99 / max | ${millis(chunk('p50_ms'))} / ${millis(chunk('p95_ms'))} / ${millis(chunk('p99_ms'))} / ${millis(chunk('max_ms'))} | | ${count(chunks)} chunks, last size ${count(lastSize)} findings, target 200 ms |`,
-    '',
-    '| preflight (all tenants unless said) | median | vs best count | detail |',
-    '| --- | ---: | ---: | --- |',
-    `| count statement, default settings | ${seconds(countDefault)} | ${ratio(countDefault, bestCount)} | |`,
-    `| count statement, \`work_mem\` 64MB | ${seconds(count64)} | ${ratio(count64, bestCount)} | |`,
-    `| **run service preflight** (tuned) | **${seconds(ours)}** | **${ratio(ours, bestCount)}** | exact: ${count(median(p.map((s) => s.exact)))} affected |`,
-    `| sampled estimate | ${millis(estimateMs)} | | error ${errors.map(pct).join(', ')}; 95% margin ±${(margin * 100).toFixed(2)}% |`,
-    ...tenantRows.map(
-      (t, i) =>
-        `| one tenant (${i === 0 ? 'median size' : 'largest'}: ${t.externalId}, ${count(t.findings)} findings) | ${millis(t.againMs)} | | first call on a fresh copy (pages not yet in PostgreSQL's cache) ${millis(t.firstMs)} |`,
-    ),
-    '',
-    '| exec peak RSS | median |',
-    '| --- | ---: |',
-    `| at ${count(r.smallFindings)} findings | ${mb(rssSmall)} |`,
-    `| at ${count(r.findings)} findings | ${mb(rssBig)} (${ratio(rssBig, rssSmall)}) |`,
-    '',
-    'Targets:',
-    `- exec ≤ 1.0× the floor: ${ratio(execWall, floor)}, ${verdict(execWall <= floor)}; chunk p99 ≤ 250 ms: ${millis(chunk('p99_ms'))}, ${verdict(chunk('p99_ms') <= 250)}; max ≤ 1 s: ${millis(chunk('max_ms'))}, ${verdict(chunk('max_ms') <= 1000)}`,
-    `- all-tenants preflight ≤ 1.1× the best count: ${ratio(ours, bestCount)}, ${verdict(ours <= 1.1 * bestCount)}`,
-    `- estimate within ±2% in ≤ 300 ms: worst ${pct(worstError)} in ${millis(estimateMs)}, ${verdict(Math.abs(worstError) <= 0.02 && estimateMs <= 300)}`,
-    `- single-tenant preflight ≤ 50 ms (median tenant): ${millis(tenantRows[0]?.againMs ?? Number.NaN)}, ${verdict((tenantRows[0]?.againMs ?? Infinity) <= 50)}; first call ${millis(tenantRows[0]?.firstMs ?? Number.NaN)}, ${verdict((tenantRows[0]?.firstMs ?? Infinity) <= 50)}`,
-    `- peak RSS at ${count(r.findings)} within 10% of ${count(r.smallFindings)}: ${ratio(rssBig, rssSmall)}, ${verdict(rssBig <= rssSmall * 1.1)}`,
+    '| measurement | min / **median** / max | detail |',
+    '| --- | ---: | --- |',
   ];
+  if (r.floor.length > 0) {
+    lines.push(
+      `| floor: one \`UPDATE … FROM (derivation)\`, default settings | ${sp(
+        floorOf('default').map((f) => f.ms),
+        seconds,
+      )} | ${count(r.floor[0]?.rows ?? 0)} rows |`,
+      `| floor, \`work_mem\` 64MB | ${sp(
+        floorOf('64MB').map((f) => f.ms),
+        seconds,
+      )} | |`,
+      `| floor's write transaction, seen from pg_stat_activity | ${sp(
+        r.floor.map((f) => f.writes.max_ms),
+        seconds,
+      )} | one transaction holding every row lock it takes until it commits |`,
+    );
+  }
+  if (r.exec.length > 0) {
+    lines.push(
+      `| **\`ops-daemon exec\`**, process start to exit | **${sp(
+        r.exec.map((e) => e.wallMs),
+        seconds,
+      )}** | run itself ${sp(
+        r.exec.map((e) => e.runMs),
+        seconds,
+      )}; ${count(spreadOf(r.exec.map((e) => e.updated)).median)} rows updated |`,
+      `| **exec ÷ the same run's better floor** | **${showSpread(execRatio, times)}** | |`,
+      `| exec time per finding | ${showSpread(perFinding(r), (ms) => `${(ms * 1000).toFixed(1)} µs`)} | |`,
+      `| exec write transactions (pg_stat_activity, every 10 ms) p99 | ${showSpread(writesP99, millis)} | ${count(spreadOf(r.exec.map((e) => e.writes.count)).median)} seen a run |`,
+      `| exec write transactions, longest | ${showSpread(writesMax, millis)} | longest: ${longest ? `${millis(longest.ms)}, \`${longest.query.replaceAll('|', '\\|').replaceAll('`', "'")}\`` : 'n/a'} |`,
+      `| exec write transactions on the product's rows (all but the derivation into the run's own unlogged table) p99 / max | ${showSpread(productP99, millis)}; ${showSpread(productMax, millis)} | the derivation is one statement; it locks nothing the product uses |`,
+      `| exec chunk duration p50 / p99 / max (medians) | ${millis(spreadOf(r.exec.map((e) => e.chunks.p50_ms)).median)} / ${millis(spreadOf(r.exec.map((e) => e.chunks.p99_ms)).median)} / ${millis(spreadOf(r.exec.map((e) => e.chunks.max_ms)).median)} | ${sp(
+        r.exec.map((e) => e.chunks.chunks),
+        count,
+      )} chunks; last size ${sp(
+        r.exec.map((e) => e.chunks.last_size),
+        count,
+      )} findings |`,
+      `| exec peak RSS | ${sp(
+        r.exec.map((e) => e.peakRssKb),
+        mb,
+      )} | |`,
+    );
+  }
+  if (r.traffic.length > 0) {
+    const row = (label: string, values: (key: keyof TrafficLatency) => number[]) =>
+      `| product stand-in ${label}: p50 / p99 / max | ${sp(values('p50_ms'), millis)}; ${sp(values('p99_ms'), millis)}; ${sp(values('max_ms'), millis)} | ${count(spreadOf(values('transactions')).median)} transactions, ${count(spreadOf(values('errors')).median)} errors |`;
+    lines.push(
+      row('idle', idle),
+      row('during the floor', (k) => traffic('floor', 'during', k)),
+      row('during exec', (k) => traffic('exec', 'during', k)),
+      `| with the product's traffic: floor / exec | ${sp(
+        r.traffic.filter((t) => t.kind === 'floor').map((t) => t.ms),
+        seconds,
+      )}; ${sp(
+        r.traffic.filter((t) => t.kind === 'exec').map((t) => t.ms),
+        seconds,
+      )} | exec ÷ floor ${showSpread(withTraffic, times)} |`,
+    );
+  }
+  const p = r.preflight;
+  if (p.length > 0) {
+    const errors = p.map((s) => (s.estimate.affected - s.exact) / s.exact);
+    lines.push(
+      `| all-tenants count, default / 64MB / run service preflight | ${sp(
+        p.map((s) => s.countDefaultMs),
+        seconds,
+      )}; ${sp(
+        p.map((s) => s.count64Ms),
+        seconds,
+      )}; ${sp(
+        p.map((s) => s.preflightMs),
+        seconds,
+      )} | exact: ${count(p[0]?.exact ?? 0)} affected |`,
+      `| sampled estimate | ${sp(
+        p.map((s) => s.estimateMs),
+        millis,
+      )} | error ${errors.map(pct).join(', ')} |`,
+      ...(p[0]?.tenants ?? []).map(
+        (t, i) =>
+          `| one tenant (${i === 0 ? 'median size' : 'largest'}, ${count(t.findings)} findings): first call (cold) / again | ${sp(
+            p.map((s) => s.tenants[i]?.firstMs ?? Number.NaN),
+            millis,
+          )}; ${sp(
+            p.map((s) => s.tenants[i]?.againMs ?? Number.NaN),
+            millis,
+          )} | |`,
+      ),
+    );
+  }
+  lines.push('', 'Targets (medians unless said):');
+  if (r.exec.length > 0 && r.floor.length > 0) {
+    lines.push(
+      `- exec ≤ 0.8× the floor (median of runs) and ≤ 1.0× (worst): ${times(execRatio.median)}, ${verdict(execRatio.median <= 0.8)}; worst ${times(execRatio.max)}, ${verdict(execRatio.max <= 1)}`,
+    );
+  }
+  if (r.exec.length > 0) {
+    lines.push(
+      `- write transactions ≤ 250 ms at p99 and ≤ 1 s at most (worst run), all: p99 ${millis(writesP99.max)}, ${verdict(writesP99.max <= 250)}; max ${millis(writesMax.max)}, ${verdict(writesMax.max <= 1000)}; on the product's rows: p99 ${millis(productP99.max)}, ${verdict(productP99.max <= 250)}; max ${millis(productMax.max)}, ${verdict(productMax.max <= 1000)}`,
+    );
+  }
+  if (r.traffic.length > 0) {
+    const p99 = spreadOf(traffic('exec', 'during', 'p99_ms'));
+    const max = spreadOf(traffic('exec', 'during', 'max_ms'));
+    lines.push(
+      `- with traffic: product p99 ≤ 250 ms and max ≤ 1 s during exec (worst run): ${millis(p99.max)}, ${verdict(p99.max <= 250)}; ${millis(max.max)}, ${verdict(max.max <= 1000)}; exec ≤ 1.2× the floor: ${times(withTraffic.median)}, ${verdict(withTraffic.median <= 1.2)}`,
+    );
+  }
+  if (p.length > 0) {
+    const estimate = spreadOf(p.map((s) => s.estimateMs));
+    const cold = spreadOf(p.map((s) => s.tenants[0]?.firstMs ?? Number.NaN));
+    lines.push(
+      `- estimate ≤ 300 ms: ${millis(estimate.median)}, ${verdict(estimate.median <= 300)}; single-tenant preflight ≤ 50 ms cold (median tenant): ${millis(cold.median)}, ${verdict(cold.median <= 50)}`,
+    );
+  }
+  if (baseline && r.exec.length > 0 && baseline.exec.length > 0) {
+    const ratio = perFinding(r).median / perFinding(baseline).median;
+    const rss = spreadOf(r.exec.map((e) => e.peakRssKb)).median;
+    const rssBase = spreadOf(baseline.exec.map((e) => e.peakRssKb)).median;
+    lines.push(
+      `- time per finding within 1.2× of ${count(baseline.findings)}: ${times(ratio)}, ${verdict(ratio <= 1.2)}; peak RSS within 10%: ${mb(rss)} vs ${mb(rssBase)} (${times(rss / rssBase)}), ${verdict(rss <= rssBase * 1.1)}`,
+    );
+  }
   return lines.join('\n');
 }

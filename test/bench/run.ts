@@ -1,101 +1,155 @@
 /**
- * `npm run bench`: the runbook at scale, side by side with what a DBA would run by hand. Seeds (once,
- * kept as template databases in the bench data dir) N findings and N/10 findings, then per run, each
- * on a fresh copy of the template: the single-statement floor at default settings and with work_mem
- * 64MB, `ops-daemon exec` through the real CLI, the preflights and the estimate, and exec at N/10 for
- * its peak RSS. Prints a Markdown table of medians. Figures, not assertions: `npm test` times nothing.
+ * `npm run bench`: the runbook at scale, side by side with what a DBA would run by hand (issue 16).
+ * For each data shape (`--tenants`, one template database each, seeded once and kept in the bench
+ * data dir) and each of `--runs` runs, every write measurement on a fresh copy of the template:
+ * - floor: the single `UPDATE … FROM (derivation)`, at default settings and with work_mem 64MB;
+ * - exec: `ops-daemon exec` through the real CLI (wall time, run time, chunks, peak RSS);
+ *   both with write transactions sampled from pg_stat_activity;
+ * - traffic: the product stand-in (4 clients × 20 tx/s) idle, during the floor and during exec;
+ * - preflight: the all-tenants count, the sampled estimate and single-tenant preflights.
+ * Prints Markdown with min / median / max of every figure and the machine's load, and keeps the
+ * results as JSON in the data dir (a 10,000,000-finding run compares itself with the 1,000,000 one).
+ * Figures, not assertions: `npm test` times nothing.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { openBenchCluster } from './cluster.ts';
-import {
-  type ExecSample,
-  measureExec,
-  measureFloor,
-  measurePreflights,
-  type PreflightSample,
-  pickTenants,
-} from './measurements.ts';
-import { parseBenchOptions } from './options.ts';
-import { type BenchResults, renderReport } from './report.ts';
+import { measureExec, measureFloor, measurePreflights, pickTenants } from './measurements.ts';
+import { type BenchPart, parseBenchOptions } from './options.ts';
+import { renderReport, type ShapeResults } from './report.ts';
+import { startTraffic } from './traffic.ts';
+import { sampleWriteTransactions } from './write-transactions.ts';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-/** The README's data shape: about 5,000 findings a tenant, 200 tenants at a million. */
-const tenantsFor = (findings: number) => Math.min(200, Math.max(5, Math.round(findings / 5000)));
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Run r measures in a rotated order, so no kind always goes first (cold) or last (warm). */
 function rotate<T>(items: readonly T[], by: number): T[] {
   return items.map((_, i) => items[(i + by) % items.length]!);
 }
 
+const IDLE_MS = 5000;
+
 async function main(): Promise<void> {
   const options = parseBenchOptions(process.argv.slice(2));
   const cluster = await openBenchCluster(options.dataDir, log);
+  const has = (part: BenchPart) => options.parts.includes(part);
+  const shapes: ShapeResults[] = [];
   try {
-    const seed = { drift: options.drift, seed: options.seed };
-    const smallFindings = Math.max(1000, Math.round(options.findings / 10));
-    const big = await cluster.template({
-      ...seed,
-      findings: options.findings,
-      tenants: tenantsFor(options.findings),
-    });
-    const small = await cluster.template({
-      ...seed,
-      findings: smallFindings,
-      tenants: tenantsFor(smallFindings),
-    });
-    const tenants = await pickTenants(cluster.url(big));
+    for (const tenants of options.tenants) {
+      const seedStarted = performance.now();
+      const template = await cluster.template({
+        drift: options.drift,
+        seed: options.seed,
+        findings: options.findings,
+        tenants,
+      });
+      const seedMs = performance.now() - seedStarted;
+      const r: ShapeResults = {
+        findings: options.findings,
+        tenants,
+        runs: options.runs,
+        seedMs: seedMs > 2000 ? seedMs : null,
+        loadavg: [],
+        floor: [],
+        exec: [],
+        traffic: [],
+        preflight: [],
+      };
+      const onCopy = async <T>(name: string, measure: (url: string) => Promise<T>) => {
+        const db = `bench_run_${name}`;
+        const url = await cluster.copy(template, db);
+        try {
+          return await measure(url);
+        } finally {
+          await cluster.drop(db);
+        }
+      };
+      const sampled = async <T>(url: string, measure: () => Promise<T>) => {
+        const sampler = await sampleWriteTransactions(url);
+        try {
+          return { value: await measure(), writes: await sampler.stop() };
+        } catch (error) {
+          await sampler.stop().catch(() => {});
+          throw error;
+        }
+      };
 
-    const results: BenchResults = {
-      findings: options.findings,
-      smallFindings,
-      runs: options.runs,
-      floorDefaultMs: [],
-      floor64Ms: [],
-      floorRows: 0,
-      exec: [],
-      smallExec: [],
-      preflight: [],
-    };
-    const onCopy = async <T>(template: string, name: string, measure: (url: string) => Promise<T>) => {
-      const url = await cluster.copy(template, `bench_run_${name}`);
-      try {
-        return await measure(url);
-      } finally {
-        await cluster.drop(`bench_run_${name}`);
-      }
-    };
-
-    for (let run = 1; run <= options.runs; run++) {
-      for (const kind of rotate(['floor-default', 'floor-64MB', 'exec'] as const, run)) {
-        if (kind === 'exec') {
-          const sample: ExecSample = await onCopy(big, `${run}_exec`, measureExec);
-          results.exec.push(sample);
+      for (let run = 1; run <= options.runs; run++) {
+        r.loadavg.push(os.loadavg()[0]!);
+        const kinds = rotate(
+          [...(has('floor') ? (['floor'] as const) : []), ...(has('exec') ? (['exec'] as const) : [])],
+          run,
+        );
+        for (const kind of kinds) {
+          if (kind === 'floor') {
+            for (const workMem of rotate([null, '64MB'] as const, run)) {
+              const { value, writes } = await onCopy(`${tenants}_${run}_floor`, (url) =>
+                sampled(url, () => measureFloor(url, workMem)),
+              );
+              log(`${tenants} tenants, run ${run}: floor (work_mem ${workMem ?? 'default'}) ${s(value.ms)}`);
+              r.floor.push({ run, workMem: workMem ?? 'default', ms: value.ms, rows: value.rows, writes });
+            }
+          } else {
+            const { value, writes } = await onCopy(`${tenants}_${run}_exec`, (url) =>
+              sampled(url, () => measureExec(url)),
+            );
+            r.exec.push({ run, ...value, writes });
+            log(
+              `${tenants} tenants, run ${run}: exec ${s(value.wallMs)} (run ${s(value.runMs)}), chunks p99 ${value.chunks.p99_ms} ms max ${value.chunks.max_ms} ms; write transactions p99 ${Math.round(writes.p99_ms)} ms max ${Math.round(writes.max_ms)} ms (${writes.longest[0]?.query ?? ''}); rss ${Math.round(value.peakRssKb / 1024)} MB`,
+            );
+          }
+        }
+        if (has('traffic')) {
+          for (const kind of rotate(['floor', 'exec'] as const, run)) {
+            const sample = await onCopy(`${tenants}_${run}_traffic_${kind}`, async (url) => {
+              const traffic = await startTraffic(url);
+              try {
+                await new Promise((done) => setTimeout(done, IDLE_MS));
+                traffic.mark();
+                await new Promise((done) => setTimeout(done, IDLE_MS));
+                const idle = traffic.read();
+                traffic.mark();
+                const ms =
+                  kind === 'floor' ? (await measureFloor(url, null)).ms : (await measureExec(url)).wallMs;
+                return { kind, idle, during: traffic.read(), ms };
+              } finally {
+                await traffic.stop();
+              }
+            });
+            r.traffic.push({ run, ...sample });
+            log(
+              `${tenants} tenants, run ${run}: with traffic, ${kind} ${s(sample.ms)}; product p50/p99/max idle ${sample.idle.p50_ms.toFixed(0)}/${sample.idle.p99_ms.toFixed(0)}/${sample.idle.max_ms.toFixed(0)} ms, during ${sample.during.p50_ms.toFixed(0)}/${sample.during.p99_ms.toFixed(0)}/${sample.during.max_ms.toFixed(0)} ms`,
+            );
+          }
+        }
+        if (has('preflight')) {
+          const picked = await onCopy(`${tenants}_${run}_pick`, (url) => pickTenants(url));
+          const pre = await onCopy(`${tenants}_${run}_preflight`, (url) =>
+            measurePreflights(url, picked, rotate(['default', '64MB', 'ours'] as const, run)),
+          );
+          r.preflight.push(pre);
           log(
-            `run ${run}: exec ${(sample.wallMs / 1000).toFixed(1)} s (run ${(sample.runMs / 1000).toFixed(1)} s), chunks p99 ${sample.chunks.p99_ms} ms max ${sample.chunks.max_ms} ms, rss ${Math.round(sample.peakRssKb / 1024)} MB`,
+            `${tenants} tenants, run ${run}: counts default ${Math.round(pre.countDefaultMs)} ms, 64MB ${Math.round(pre.count64Ms)} ms, ours ${Math.round(pre.preflightMs)} ms; estimate ${Math.round(pre.estimateMs)} ms (${pre.estimate.affected} ± ${pre.estimate.margin} vs ${pre.exact}); tenants ${pre.tenants.map((t) => `${Math.round(t.firstMs)}/${Math.round(t.againMs)} ms`).join(', ')}`,
           );
-        } else {
-          const workMem = kind === 'floor-64MB' ? '64MB' : null;
-          const { ms, rows } = await onCopy(big, `${run}_${kind.replace('-', '_')}`, (url) =>
-            measureFloor(url, workMem),
-          );
-          (workMem ? results.floor64Ms : results.floorDefaultMs).push(ms);
-          results.floorRows = rows;
-          log(`run ${run}: ${kind} ${(ms / 1000).toFixed(1)} s (${rows} rows)`);
         }
       }
-      const order = rotate(['default', '64MB', 'ours'] as const, run);
-      const pre: PreflightSample = await onCopy(big, `${run}_preflight`, (url) =>
-        measurePreflights(url, tenants, order),
-      );
-      results.preflight.push(pre);
-      log(
-        `run ${run}: counts default ${Math.round(pre.countDefaultMs)} ms, 64MB ${Math.round(pre.count64Ms)} ms, ours ${Math.round(pre.preflightMs)} ms; estimate ${Math.round(pre.estimateMs)} ms (${pre.estimate.affected} ± ${pre.estimate.margin} vs ${pre.exact}); tenants ${pre.tenants.map((t) => `${Math.round(t.firstMs)}/${Math.round(t.againMs)} ms`).join(', ')}`,
-      );
-      const smallExec: ExecSample = await onCopy(small, `${run}_small_exec`, measureExec);
-      results.smallExec.push(smallExec);
-      log(`run ${run}: exec at ${smallFindings} findings, rss ${Math.round(smallExec.peakRssKb / 1024)} MB`);
+      r.loadavg.push(os.loadavg()[0]!);
+      shapes.push(r);
+      const file = path.resolve(options.dataDir, 'results', `${options.findings}_${tenants}.json`);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, JSON.stringify(r, null, 2));
     }
-    process.stdout.write(`${renderReport(results)}\n`);
+    const baseline = (tenants: number): ShapeResults | null => {
+      const file = path.resolve(options.dataDir, 'results', `1000000_${tenants}.json`);
+      return options.findings > 1_000_000 && fs.existsSync(file)
+        ? (JSON.parse(fs.readFileSync(file, 'utf8')) as ShapeResults)
+        : null;
+    };
+    process.stdout.write(
+      `${shapes.map((shape) => renderReport(shape, baseline(shape.tenants))).join('\n\n')}\n`,
+    );
   } finally {
     await cluster.stop();
   }

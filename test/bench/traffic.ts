@@ -1,0 +1,101 @@
+import pg from 'pg';
+import { percentile } from './spread.ts';
+
+/**
+ * A stand-in for the product's own traffic while a backfill runs (issue 16): `clients` connections,
+ * each starting `perSecond` transactions a second on a fixed schedule; a transaction edits one
+ * random finding (its updated_at, as the product's edits do) and reads its tenant's open findings.
+ * Latency is measured from each transaction's scheduled start, so a transaction that queued behind
+ * a row lock, or behind a late predecessor, counts the wait.
+ */
+export const TRAFFIC_APPLICATION = 'bench-traffic';
+
+export interface TrafficLatency {
+  transactions: number;
+  p50_ms: number;
+  p99_ms: number;
+  max_ms: number;
+  errors: number;
+}
+
+export interface Traffic {
+  /** Starts a new measurement window (latencies before it are dropped). */
+  mark(): void;
+  /** The latencies since the last mark. */
+  read(): TrafficLatency;
+  stop(): Promise<void>;
+}
+
+export async function startTraffic(url: string, clients = 4, perSecond = 20): Promise<Traffic> {
+  const meta = new pg.Client({ connectionString: url });
+  await meta.connect();
+  const { rows } = await meta.query<{ lo: string; hi: string }>(
+    `SELECT min(f.id)::text AS lo, max(f.id)::text AS hi FROM public.findings f`,
+  );
+  await meta.end();
+  const lo = Number(rows[0]!.lo);
+  const hi = Number(rows[0]!.hi);
+  let latencies: number[] = [];
+  let errors = 0;
+  let running = true;
+  const intervalMs = 1000 / perSecond;
+
+  const client = async (index: number) => {
+    const c = new pg.Client({ connectionString: url, application_name: TRAFFIC_APPLICATION });
+    await c.connect();
+    let next = performance.now() + (index * intervalMs) / clients;
+    try {
+      while (running) {
+        const wait = next - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (!running) break;
+        const scheduled = next;
+        next += intervalMs;
+        const id = lo + Math.floor(Math.random() * (hi - lo + 1));
+        try {
+          await c.query('BEGIN');
+          const edited = await c.query<{ tenant_id: string }>(
+            `UPDATE public.findings SET updated_at = now() WHERE id = $1 RETURNING tenant_id::text`,
+            [id],
+          );
+          const tenant = edited.rows[0]?.tenant_id;
+          if (tenant) {
+            await c.query(
+              `SELECT id, title, severity, status FROM public.findings
+               WHERE tenant_id = $1 AND status IN ('new', 'triaged', 'in_progress', 'reopened')
+               ORDER BY id LIMIT 200`,
+              [tenant],
+            );
+          }
+          await c.query('COMMIT');
+          latencies.push(performance.now() - scheduled);
+        } catch {
+          errors += 1;
+          await c.query('ROLLBACK').catch(() => {});
+        }
+      }
+    } finally {
+      await c.end().catch(() => {});
+    }
+  };
+  const all = Array.from({ length: clients }, (_, i) => client(i));
+  return {
+    mark() {
+      latencies = [];
+      errors = 0;
+    },
+    read() {
+      return {
+        transactions: latencies.length,
+        p50_ms: percentile(latencies, 0.5),
+        p99_ms: percentile(latencies, 0.99),
+        max_ms: latencies.length ? Math.max(...latencies) : Number.NaN,
+        errors,
+      };
+    },
+    async stop() {
+      running = false;
+      await Promise.all(all);
+    },
+  };
+}
