@@ -53,7 +53,7 @@ describe('a daemon with third-party plugins', () => {
         .filter((r) => r.available)
         .map((r) => r.id)
         .sort(),
-    ).toEqual([DEDUPE, LIFECYCLE]);
+    ).toEqual([DEDUPE, 'findings.ids.close', LIFECYCLE]);
     expect(catalog.find((r) => !r.available)).toMatchObject({
       id: 'acme.things.fix',
       unavailableReason:
