@@ -205,7 +205,8 @@ async function executeOwnedRun(deps: ExecutorDeps, execution: Execution): Promis
     signal: controller.signal,
     resumeCursor: resume.cursor,
     preflightAffectedCount: preflight.atLeast,
-    log: deps.log,
+    // The plugin's own narrative: info lines of the run (stderr of exec only when asked for).
+    log: (message) => (deps.logger ? deps.logger.info({ source: 'plugin' }, message) : deps.log(message)),
     runChunked: (work) =>
       driveKeysetWork(work, {
         pool: deps.pool,
