@@ -1,3 +1,4 @@
+import { describeInputColumns } from '../../runs/run-input.ts';
 import { parse } from '../args.ts';
 import type { Command } from '../command.ts';
 import { usageOf } from '../command-table.ts';
@@ -19,8 +20,10 @@ export const runbooksCommand: Command = {
         .map((r) =>
           'title' in r
             ? `${r.id}  ${r.title}\n  ${r.description}\n  scopes: ${r.scopes.join(', ')}  capability: ${r.capability}${
-                r.lastRun ? `\n  last run: #${r.lastRun.id} ${r.lastRun.status}/${r.lastRun.outcome}` : ''
-              }`
+                r.input
+                  ? `\n  input: a CSV file (--input) with ${describeInputColumns(r.input)}; at most ${r.input.maxRows} rows`
+                  : ''
+              }${r.lastRun ? `\n  last run: #${r.lastRun.id} ${r.lastRun.status}/${r.lastRun.outcome}` : ''}`
             : `${r.id ?? r.source}  UNAVAILABLE: ${r.reason}`,
         )
         .join('\n\n');
