@@ -116,6 +116,18 @@ describe('CSV input over the API', { timeout: 120_000 }, () => {
       }),
     );
     expect(unwanted.message).toBe('runbook findings.lifecycle.backfill takes no input file');
+    const scheduled = await errorOf(
+      api.schedules.create.mutate({
+        name: 'nightly close',
+        cron: '30 3 * * *',
+        timezone: 'UTC',
+        runbookId: CSV_RUNBOOK,
+        scope,
+        mode: 'preflight',
+      }),
+    );
+    expect(scheduled).toMatchObject({ code: 'BAD_REQUEST', data: { field: 'runbookId' } });
+    expect(scheduled.message).toMatch(/takes a CSV file with each run, so it cannot be scheduled/);
     expect(await runCount()).toBe(0);
     expect((await d.t.sql<{ n: number }>('SELECT count(*)::int AS n FROM ops.run_inputs'))[0]!.n).toBe(0);
   });

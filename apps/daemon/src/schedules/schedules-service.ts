@@ -128,6 +128,13 @@ export class SchedulesService {
   ): Promise<Omit<NewSchedule, 'createdBy'>> {
     const { service } = this.deps;
     const def = service.runbook(input.runbookId);
+    // A file is uploaded for one run and checked by its operator: there is none to run on later.
+    if (def.input) {
+      throw new InputError(
+        'runbookId',
+        `runbook ${def.id} takes a CSV file with each run, so it cannot be scheduled; run it from Run… or exec --input`,
+      );
+    }
     // A schedule acts later with the platform's rights, so saving one needs the rights it will use.
     for (const capability of input.mode === 'run'
       ? [RUN_CAPABILITY, def.capability]
