@@ -40,6 +40,9 @@ const EnvSchema = z.object({
   // item count taking longer is stopped, and so is a worker whose heap outgrows OPS_PLUGIN_MEMORY_MB.
   OPS_PREFLIGHT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
   OPS_PLUGIN_MEMORY_MB: z.coerce.number().int().min(16).max(16_384).default(256),
+  // A runbook's lifecycle hook (afterComplete, afterError) taking longer is stopped and recorded;
+  // the run's outcome stays as it was.
+  OPS_HOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   // A benchmark and debugging switch, not a deployment option: `off` runs plugin code on the daemon's
   // own thread without any limit, so `npm run bench` can measure what isolation costs.
   OPS_PLUGIN_ISOLATION: z.enum(['on', 'off']).default('on'),
@@ -260,6 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
         chunkTimeoutMs: e.OPS_CHUNK_TIMEOUT_MS,
         preflightTimeoutMs: e.OPS_PREFLIGHT_TIMEOUT_MS,
         memoryMb: e.OPS_PLUGIN_MEMORY_MB,
+        hookTimeoutMs: e.OPS_HOOK_TIMEOUT_MS,
       },
       isolation: e.OPS_PLUGIN_ISOLATION === 'on',
     },

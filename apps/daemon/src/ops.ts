@@ -98,6 +98,7 @@ export async function openOps(config: OpsConfig, options: OpenOptions = {}): Pro
     heartbeatMs: config.heartbeatMs,
     leaseMs: config.leaseMs,
     outageMs: config.dbOutageMs,
+    hookTimeoutMs: config.plugins.limits.hookTimeoutMs,
     logger: options.logger,
     log: options.log,
   });

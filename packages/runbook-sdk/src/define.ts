@@ -7,6 +7,7 @@ import type {
   RunResult,
 } from './context.ts';
 import { type CsvInputSpec, csvInputProblems } from './csv/csv-input.ts';
+import { type HookContext, LIFECYCLE_HOOKS, type RunCompletion, type RunError } from './hooks.ts';
 import type { LockRequest } from './locks.ts';
 import { describeParameters, type ParameterSchema } from './parameters.ts';
 import { type ResolvedScope, SCOPE_KINDS, type ScopeKind } from './scope.ts';
@@ -30,6 +31,13 @@ export interface RunbookDefinition {
   summaryKeys?: readonly string[];
   preflight(ctx: PreflightContext, scope: ResolvedScope): Promise<PreflightResult>;
   run(ctx: RunContext, scope: ResolvedScope): Promise<RunResult>;
+  /**
+   * Optional (SDK 2.0): called once a run succeeded or partly succeeded, after its record and
+   * locks, outside any transaction, within OPS_HOOK_TIMEOUT_MS; audited, never changes the outcome.
+   */
+  afterComplete?(ctx: HookContext, result: RunCompletion): Promise<void>;
+  /** Optional (SDK 2.0): called once a run failed, like `afterComplete`. */
+  afterError?(ctx: HookContext, error: RunError): Promise<void>;
   /**
    * Optional (SDK 1.1): a sampled estimate of the preflight's affected count with its error bound,
    * fast enough to show while the exact count is still running. Read-only.
@@ -92,6 +100,16 @@ const CAPABILITY = /^platform\.runbooks\.[a-z0-9_.]+$/;
 const RESOURCE = /^[a-z]+:[a-z0-9_.]+$/;
 
 /** Every way a definition breaks the contract; empty when it is valid. */
+/**
+ * A zod object schema, from this SDK's zod or the plugin's own copy (an outside plugin installs
+ * its own zod, whose classes are not this one's: `instanceof` would refuse every schema it makes).
+ */
+function isZodObject(value: unknown): value is z.ZodObject {
+  if (value instanceof z.ZodObject) return true;
+  const zod = (value as { _zod?: { def?: { type?: unknown } } } | null)?._zod;
+  return zod?.def?.type === 'object' && typeof (value as { strict?: unknown }).strict === 'function';
+}
+
 export function definitionProblems(def: Partial<RunbookDefinition>): string[] {
   const problems: string[] = [];
   const text = (field: keyof RunbookDefinition) => {
@@ -119,6 +137,11 @@ export function definitionProblems(def: Partial<RunbookDefinition>): string[] {
     for (const s of def.scopes)
       if (!SCOPE_KINDS.includes(s)) problems.push(`unknown scope ${JSON.stringify(s)}`);
   }
+  for (const hook of LIFECYCLE_HOOKS) {
+    if (def[hook] !== undefined && typeof def[hook] !== 'function') {
+      problems.push(`${hook} must be a function (a lifecycle hook), got ${typeof def[hook]}`);
+    }
+  }
   for (const key of def.summaryKeys ?? []) {
     if (!isValidSummaryKeyName(key)) problems.push(`summary key ${JSON.stringify(key)} must be snake_case`);
     else if ((CORE_SUMMARY_KEYS as readonly string[]).includes(key)) {
@@ -131,7 +154,7 @@ export function definitionProblems(def: Partial<RunbookDefinition>): string[] {
     }
   }
   if (def.parameters !== undefined) {
-    if (!(def.parameters instanceof z.ZodObject)) {
+    if (!isZodObject(def.parameters)) {
       problems.push('parameters must be a zod object schema (z.object({...}))');
     } else {
       try {

@@ -39,6 +39,13 @@ export {
   type RunbookDefinition,
   RunbookDefinitionError,
 } from './define.ts';
+export {
+  type HookContext,
+  LIFECYCLE_HOOKS,
+  type LifecycleHook,
+  type RunCompletion,
+  type RunError,
+} from './hooks.ts';
 export { type KeysetRepair, type KeysetRepairSpec, keysetRepair, type SqlPart } from './keyset.ts';
 export {
   defaultLockRequests,
@@ -74,5 +81,6 @@ export {
   filterSummary,
   isValidSummaryKeyName,
   type Summary,
+  summaryWarnings,
 } from './summary-keys.ts';
 export { SDK_VERSION, sdkRangeAccepts } from './version.ts';

@@ -22,6 +22,30 @@ export function isValidSummaryKeyName(key: string): boolean {
   return SUMMARY_KEY_PATTERN.test(key);
 }
 
+/**
+ * What `filterSummary` would leave out of a run's result, one message per key naming the rule it
+ * breaks, so the daemon (and the kit) can warn instead of dropping it silently.
+ */
+export function summaryWarnings(
+  summary: Record<string, unknown>,
+  declaredKeys: readonly string[] = [],
+): string[] {
+  const allowed = new Set<string>([...CORE_SUMMARY_KEYS, ...declaredKeys]);
+  const warnings: string[] = [];
+  for (const [key, value] of Object.entries(summary)) {
+    if (!allowed.has(key)) {
+      warnings.push(
+        `summary key ${JSON.stringify(key)} is neither a core key nor declared in summaryKeys: left out of the run's summary`,
+      );
+    } else if (typeof value !== 'number' || !Number.isFinite(value)) {
+      warnings.push(
+        `summary key ${JSON.stringify(key)} must be a finite number (got ${JSON.stringify(value) ?? String(value)}): left out of the run's summary`,
+      );
+    }
+  }
+  return warnings;
+}
+
 /** Keeps only allow-listed (core or declared) keys with finite numeric values. */
 export function filterSummary(
   summary: Record<string, unknown>,

@@ -22,6 +22,8 @@ export const AUDIT_ACTIONS = [
   'run.resumed',
   'run.cancel_requested',
   'run.journal_dropped',
+  'run.hook_completed',
+  'run.hook_failed',
   'runbook.preflight',
   'runbook.preflight_failed',
   'auth.sign_in_failed',

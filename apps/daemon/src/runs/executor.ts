@@ -5,6 +5,7 @@ import {
   type ResolvedScope,
   type RunbookDefinition,
   type RunContext,
+  summaryWarnings,
 } from '@ops/runbook-sdk';
 import type pg from 'pg';
 import type { AuditLog } from '../audit/index.ts';
@@ -14,6 +15,7 @@ import { type Logger, lineLog, linesLogger, metrics, runLogger } from '../observ
 import { driveKeysetWork, type WorkSettings } from './chunk-driver.ts';
 import { ChunkStats } from './chunk-stats.ts';
 import { tablesOf } from './db-health.ts';
+import { runLifecycleHook } from './lifecycle-hooks.ts';
 import { runbookPoolExecutor } from './plugin-executors.ts';
 import { checkRunResult, PluginFaultError } from './plugin-faults.ts';
 import { loadRunInput } from './run-input.ts';
@@ -39,6 +41,8 @@ export interface ExecutorDeps {
   log(message: string): void;
   /** Structured lines; executeRun hands the steps below one bound to the run (run_id, runbook, scope). */
   logger?: Logger;
+  /** A lifecycle hook's time limit (OPS_HOOK_TIMEOUT_MS). */
+  hookTimeoutMs?: number;
 }
 
 /** Where a run continues from: its last checkpoint and the counts so far. */
@@ -124,7 +128,12 @@ export async function executeRun(deps: ExecutorDeps, execution: Execution): Prom
     metrics.runsExecuting.inc(runbook);
   });
   try {
-    const ended = await executeOwnedRun({ ...deps, logger, log: lineLog(logger, {}, 'warn') }, execution);
+    let ended = await executeOwnedRun({ ...deps, logger, log: lineLog(logger, {}, 'warn') }, execution);
+    // Its hook (afterComplete, afterError) once the record is written and the locks are let go:
+    // outside every transaction, within its own limit; audited, never changing the outcome.
+    if (await runLifecycleHook({ ...deps, log: lineLog(logger, {}, 'warn') }, execution.definition, ended)) {
+      ended = await deps.runs.get(ended.id).catch(() => ended);
+    }
     logger.info(
       {
         event: 'run.ended',
@@ -300,6 +309,10 @@ async function executeOwnedRun(deps: ExecutorDeps, execution: Execution): Promis
         },
         definition.summaryKeys,
       );
+      // Keys filterSummary leaves out are said, not dropped silently: in the run's log and record.
+      const warnings = summaryWarnings(result, definition.summaryKeys);
+      for (const warning of warnings)
+        deps.logger?.warn({ event: 'run.summary_warning' }, `run ${runId}: ${warning}`);
       const outcome = outcomeForCounts({
         errorCount: resume.failures.length,
         updatedCount: resume.updated,
@@ -308,6 +321,7 @@ async function executeOwnedRun(deps: ExecutorDeps, execution: Execution): Promis
       return await finish(deps, execution, outcome, summary, {
         failures: resume.failures,
         chunk_stats: stats.summary(),
+        ...(warnings.length > 0 ? { summary_warnings: warnings } : {}),
       });
     }
   } catch (error) {

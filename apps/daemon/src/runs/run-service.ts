@@ -96,6 +96,8 @@ export interface RunServiceDeps {
   audit: AuditLog;
   /** Workers, chunk sizing, write budget and health probe of chunked work. */
   work: WorkSettings;
+  /** A lifecycle hook's time limit (OPS_HOOK_TIMEOUT_MS); runs/lifecycle-hooks.ts. */
+  hookTimeoutMs?: number;
   heartbeatMs: number;
   /** How long a run's lease lasts without a heartbeat (OPS_LEASE_MS). */
   leaseMs: number;

@@ -1,6 +1,8 @@
 import type {
   ChunkedResult,
+  HookContext,
   KeysetWork,
+  LifecycleHook,
   PreflightContext,
   ResolvedScope,
   RunbookDefinition,
@@ -9,10 +11,10 @@ import type {
   SqlExecutor,
 } from '@ops/runbook-sdk';
 import type { PluginHost } from './host.ts';
-import { formatMs, STOP_GRACE_MS } from './limits.ts';
+import { DEFAULT_HOOK_TIMEOUT_MS, formatMs, STOP_GRACE_MS } from './limits.ts';
 import { parameterSchemaFromJson } from './parameters.ts';
 import type { CallLimit, PluginWorker } from './plugin-worker.ts';
-import type { KeysetMethod, PreflightCallContext, RunCallContext } from './protocol.ts';
+import type { HookCallContext, KeysetMethod, PreflightCallContext, RunCallContext } from './protocol.ts';
 
 type ReadMethod = 'preflight' | 'estimate' | 'hasAffected';
 
@@ -80,6 +82,9 @@ export function sandboxedDefinition(host: PluginHost): RunbookDefinition {
   if (s.has.estimate) definition.estimate = (ctx, scope) => read('estimate', ctx, scope);
   if (s.has.hasAffected) definition.hasAffected = (ctx, scope) => read('hasAffected', ctx, scope);
   if (s.has.lockRequests) definition.lockRequests = (scope) => host.lockRequests(scope);
+  if (s.has.afterComplete)
+    definition.afterComplete = (ctx, result) => hookIn(host, 'afterComplete', ctx, result);
+  if (s.has.afterError) definition.afterError = (ctx, error) => hookIn(host, 'afterError', ctx, error);
   return Object.freeze(definition);
 }
 
@@ -164,6 +169,29 @@ async function runIn(
     worker.hooks.delete(token);
     worker.unregister(db);
   }
+}
+
+/** A lifecycle hook in a worker of its own, stopped past OPS_HOOK_TIMEOUT_MS. */
+function hookIn(host: PluginHost, hook: LifecycleHook, ctx: HookContext, payload: unknown): Promise<void> {
+  return host.withWorker(async (worker) => {
+    const token = nextToken++;
+    const db = worker.register(ctx.db);
+    worker.hooks.set(token, { log: ctx.log });
+    const onAbort = () => worker.rpc.notify('abort', [token]);
+    ctx.signal.addEventListener('abort', onAbort);
+    const call: HookCallContext = { token, db, params: ctx.params, runId: ctx.runId };
+    try {
+      await worker.call<void>('hook', [call, hook, payload], {
+        ms: host.limits.hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS,
+        what: `its ${hook} hook`,
+        variable: 'OPS_HOOK_TIMEOUT_MS',
+      });
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
+      worker.hooks.delete(token);
+      worker.unregister(db);
+    }
+  });
 }
 
 /** The plugin's chunked work as the chunk driver sees it; each function runs in the run's worker. */

@@ -6,7 +6,12 @@ export interface SandboxLimits {
   preflightTimeoutMs: number;
   /** The old-generation heap of each plugin worker. */
   memoryMb: number;
+  /** One lifecycle hook (afterComplete, afterError); OPS_HOOK_TIMEOUT_MS. */
+  hookTimeoutMs?: number;
 }
+
+/** A lifecycle hook's time limit when OPS_HOOK_TIMEOUT_MS is not set. */
+export const DEFAULT_HOOK_TIMEOUT_MS = 30_000;
 
 export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
   chunkTimeoutMs: 60_000,

@@ -112,7 +112,13 @@ export interface DefinitionStatics {
   parameters: Record<string, unknown> | null;
   /** The declared CSV input (plain data already), or null. */
   input: CsvInputSpec | null;
-  has: { estimate: boolean; hasAffected: boolean; lockRequests: boolean };
+  has: {
+    estimate: boolean;
+    hasAffected: boolean;
+    lockRequests: boolean;
+    afterComplete?: boolean;
+    afterError?: boolean;
+  };
 }
 
 /** The plain data a call's context carries into the worker; the functions are rebuilt there. */
@@ -133,6 +139,14 @@ export interface RunCallContext {
   resumeCursor: string | null;
   preflightAffectedCount: number;
   aborted: boolean;
+}
+
+/** The plain data a lifecycle hook's context carries into the worker. */
+export interface HookCallContext {
+  token: number;
+  db: number;
+  params: Record<string, unknown>;
+  runId: string;
 }
 
 export const KEYSET_METHODS = [

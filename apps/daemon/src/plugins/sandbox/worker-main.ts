@@ -9,7 +9,9 @@ import { pathToFileURL } from 'node:url';
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import {
   definitionProblems,
+  type HookContext,
   type KeysetWork,
+  type LifecycleHook,
   type PreflightContext,
   parseParameters,
   type RunbookDefinition,
@@ -19,6 +21,7 @@ import {
 import { z } from 'zod';
 import {
   type DefinitionStatics,
+  type HookCallContext,
   type KeysetMethod,
   type LoadReport,
   type Message,
@@ -149,6 +152,24 @@ rpc.handle('run', async (call: RunCallContext, scope) => {
 });
 rpc.onNote('abort', (token: number) => runSignals.get(token)?.abort());
 
+// A lifecycle hook (afterComplete, afterError): its context as a run's, without chunks.
+rpc.handle('hook', async (call: HookCallContext, hook: LifecycleHook, payload: unknown) => {
+  const controller = new AbortController();
+  runSignals.set(call.token, controller);
+  const ctx: HookContext = {
+    db: executorFor(call.db),
+    params: call.params,
+    runId: call.runId,
+    log: logTo(call.token),
+    signal: controller.signal,
+  };
+  try {
+    await (definition![hook] as (ctx: HookContext, payload: unknown) => Promise<void>)(ctx, payload);
+  } finally {
+    runSignals.delete(call.token);
+  }
+});
+
 rpc.handle('work', (id: number, method: KeysetMethod, db: number, args: unknown[]) => {
   const work = works.get(id);
   if (!work) throw new Error(`${method}: the run's chunked work already ended`);
@@ -226,6 +247,8 @@ function staticsOf(def: RunbookDefinition): DefinitionStatics {
       estimate: typeof def.estimate === 'function',
       hasAffected: typeof def.hasAffected === 'function',
       lockRequests: typeof def.lockRequests === 'function',
+      afterComplete: typeof def.afterComplete === 'function',
+      afterError: typeof def.afterError === 'function',
     },
   };
 }

@@ -1,6 +1,7 @@
 /** The files of a new plugin package; `{{…}}` placeholders are filled by `scaffoldPlugin`. */
 export const TEMPLATES: Record<string, string> = {
   'src/index.ts': `import { defineRunbook, type KeysetWork, type ResolvedScope, sql } from '@ops/runbook-sdk';
+import { z } from 'zod';
 
 // An example to start from: lower-cases findings' severity ("HIGH" -> "high"). Replace the SQL
 // with your repair; keep the shape: a read-only preflight, and keyset chunks that write only the
@@ -13,10 +14,17 @@ const inScope = (scope: ResolvedScope) =>
     ? sql\`t.external_id <> \${'platform'}\`
     : sql\`t.external_id <> \${'platform'} AND f.tenant_id = \${scope.tenantId}::bigint\`;
 
-const NEEDS_WORK = sql\`f.severity <> lower(f.severity)\`;
+/** Rows to repair: a severity not in lower case (only \`severity\`'s, any case, when the operator names one). */
+const needsWork = (severity: string | null) =>
+  sql\`f.severity <> lower(f.severity) AND (\${severity}::text IS NULL OR lower(f.severity) = lower(\${severity}::text))\`;
+
+const parameters = z.object({
+  severity: z.string().trim().max(40).optional().describe('Only this severity (any case, e.g. HIGH); all when empty'),
+});
+const severityOf = (params: Record<string, unknown>) => (params as z.infer<typeof parameters>).severity || null;
 const FROM = sql\`findings f JOIN tenants t ON t.id = f.tenant_id\`;
 
-function work(scope: ResolvedScope): KeysetWork {
+function work(scope: ResolvedScope, severity: string | null): KeysetWork {
   return {
     async countItems(db) {
       const { rows } = await db.query<{ n: number }>(sql\`SELECT count(*)::int AS n FROM \${FROM} WHERE \${inScope(scope)}\`);
@@ -43,7 +51,7 @@ function work(scope: ResolvedScope): KeysetWork {
              WHERE t.id = f.tenant_id AND f.id > coalesce(\${chunk.afterId}::bigint, 0) AND f.id <= \${chunk.lastId}::bigint
                AND (\${chunk.onlyTenantId}::bigint IS NULL OR f.tenant_id = \${chunk.onlyTenantId}::bigint)
                AND NOT (f.tenant_id = ANY(\${chunk.excludeTenantIds}::bigint[]))
-               AND \${NEEDS_WORK} AND \${inScope(scope)}\`,
+               AND \${needsWork(severity)} AND \${inScope(scope)}\`,
       );
       return { updated: rowCount };
     },
@@ -61,7 +69,10 @@ export default defineRunbook({
   confirmationPhrase: '{{phrase}}',
   // The tables this runbook writes: its database role may change these and no others.
   resources: ['table:findings'],
+  // Typed parameters: the console renders a form, the CLI takes --param severity=HIGH.
+  parameters,
   async preflight(ctx, scope) {
+    const NEEDS_WORK = needsWork(severityOf(ctx.params));
     const { rows } = await ctx.db.query<{ affected: number; scanned: number; tenants: number }>(
       sql\`SELECT count(*) FILTER (WHERE \${NEEDS_WORK})::int AS affected, count(*)::int AS scanned,
                  count(DISTINCT f.tenant_id) FILTER (WHERE \${NEEDS_WORK})::int AS tenants
@@ -71,7 +82,7 @@ export default defineRunbook({
     return { affected_count: r.affected, total_scanned: r.scanned, estimated_tenants: r.tenants };
   },
   async run(ctx, scope) {
-    return { ...(await ctx.runChunked(work(scope))) };
+    return { ...(await ctx.runChunked(work(scope, severityOf(ctx.params)))) };
   },
 });
 `,

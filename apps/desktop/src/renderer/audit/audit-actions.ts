@@ -27,6 +27,8 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, ActionSpec>> = {
   'run.resumed': { label: 'Run resumed', color: 'brand' },
   'run.cancel_requested': { label: 'Cancel requested', color: 'warning' },
   'run.journal_dropped': { label: 'Run journal dropped', color: 'subtle' },
+  'run.hook_completed': { label: 'Run hook completed', color: 'subtle' },
+  'run.hook_failed': { label: 'Run hook failed', color: 'warning' },
   'runbook.preflight': { label: 'Preflight', color: 'informative' },
   'runbook.preflight_failed': { label: 'Preflight failed', color: 'danger' },
   'auth.sign_in_failed': { label: 'Sign-in failed', color: 'danger' },
