@@ -84,6 +84,11 @@ export function usePreflight(runbookId: string): PreflightState {
           },
         );
       };
+      // A file rides in the request: an estimate (a GET, the input in its URL) cannot carry one.
+      if (file) {
+        countExactly();
+        return;
+      }
       setTimeout(countExactly, ESTIMATE_HEAD_START_MS);
       client.runbooks.estimate
         .query(input)
