@@ -164,6 +164,14 @@ export function safely(record: () => void): void {
   }
 }
 
+/** A committed chunk: the chunk histogram and the rows counter; never throws. */
+export function recordChunk(runbook: string, chunk: { ms: number; updated: number }): void {
+  safely(() => {
+    chunkDuration.observe({ runbook }, chunk.ms / 1000);
+    if (chunk.updated > 0) rowsUpdated.inc({ runbook }, chunk.updated);
+  });
+}
+
 /** The throttle reason's kind, from the text db-health.ts and the chunk driver give. */
 export function throttleReasonOf(reason: string): ThrottleReason {
   if (reason.startsWith('connections')) return 'connections';

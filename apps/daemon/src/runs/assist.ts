@@ -1,12 +1,13 @@
 import type pg from 'pg';
 import { currentFence } from '../locks/index.ts';
+import { metrics } from '../observability/index.ts';
 import type { PluginRegistry } from '../plugins/index.ts';
 import { driveKeysetWork, type WorkSettings } from './chunk-driver.ts';
 import { ChunkStats } from './chunk-stats.ts';
 import { tablesOf } from './db-health.ts';
-import { loadRunInput } from './run-input.ts';
 import { runbookPoolExecutor } from './plugin-executors.ts';
 import { definitionForRun } from './revert/index.ts';
+import { loadRunInput } from './run-input.ts';
 import type { RunRepository } from './run-repository.ts';
 import { WorkUnits } from './work-units.ts';
 
@@ -94,6 +95,8 @@ export class RunAssistant {
               onProgress: async () => {},
               keepGoing: stillWanted,
               log: deps.log,
+              // A helper's chunks count in this process's metrics like the owner's do in its own.
+              observe: (chunk) => metrics.recordChunk(def.id, chunk),
             }),
         },
         run.scope,

@@ -555,10 +555,7 @@ function observeChunk(
   chunk: { ms: number; size: number; items: number; updated: number; worker: string },
 ): void {
   logger?.debug({ event: 'chunk', ...chunk, ms: Math.round(chunk.ms) }, 'chunk committed');
-  metrics.safely(() => {
-    metrics.chunkDuration.observe({ runbook }, chunk.ms / 1000);
-    if (chunk.updated > 0) metrics.rowsUpdated.inc({ runbook }, chunk.updated);
-  });
+  metrics.recordChunk(runbook, chunk);
 }
 
 /** A run starts or stops waiting between chunks: a structured line and the throttle metrics. */
