@@ -1,0 +1,156 @@
+/**
+ * `npm run bench:journal`: what reversible runs cost (issue 14). At 1,000,000 findings (one
+ * template, seeded once in the bench data dir), for each of `--runs` runs, each on a fresh copy:
+ * - floor: the single `UPDATE … FROM (derivation)` at default settings (what a DBA runs by hand);
+ * - exec with journal: `ops-daemon exec` through the real CLI; the findings plugin is reversible,
+ *   so every chunk writes its before-image journal (ops.run_journal) in its own transaction;
+ * - revert: `ops-daemon revert` of that run (restores every row; nothing changed in between).
+ * Prints min / median / max of each and of exec ÷ floor, with the machine's load. Figures, not
+ * assertions. Flags: --findings, --tenants (one shape), --runs, --data-dir, as `npm run bench`.
+ */
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import pg from 'pg';
+import { OPS_DAEMON_BIN } from '../support/cli.ts';
+import { openBenchCluster } from './cluster.ts';
+import { measureExec, measureFloor } from './measurements.ts';
+import { parseBenchOptions } from './options.ts';
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function spread(values: number[]): { min: number; median: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { min: sorted[0]!, median: sorted[Math.floor((sorted.length - 1) / 2)]!, max: sorted.at(-1)! };
+}
+
+async function lastRunId(url: string): Promise<{ id: string; journalRows: number; journalMb: number }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ id: string; n: string; mb: string }>(
+      `SELECT r.id::text AS id, (SELECT count(*) FROM ops.run_journal j WHERE j.run_id = r.id) AS n,
+              pg_total_relation_size('ops.run_journal') / 1048576.0 AS mb
+         FROM ops.runs r ORDER BY r.id DESC LIMIT 1`,
+    );
+    return { id: rows[0]!.id, journalRows: Number(rows[0]!.n), journalMb: Number(rows[0]!.mb) };
+  } finally {
+    await client.end();
+  }
+}
+
+/** `ops-daemon revert <run>` through the real CLI; its wall time and the rows it restored. */
+async function measureRevert(url: string, runId: string): Promise<{ wallMs: number; restored: number }> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OPS_')));
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    [
+      OPS_DAEMON_BIN,
+      'revert',
+      runId,
+      '--reason-code',
+      'DATA_REPAIR',
+      '--reason-text',
+      'bench',
+      '--confirm',
+      'REVERT',
+      '--json',
+    ],
+    { env: { ...env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const wallMs = performance.now() - started;
+  const last = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
+    outcome?: string;
+    summary?: { updated_count?: number };
+  };
+  if (code !== 0 || last.outcome !== 'succeeded')
+    throw new Error(`revert failed (exit ${code}): ${stdout.slice(-2000)}\n${stderr.slice(-2000)}`);
+  return { wallMs, restored: last.summary?.updated_count ?? 0 };
+}
+
+async function main(): Promise<void> {
+  const options = parseBenchOptions(process.argv.slice(2));
+  const tenants = options.tenants[0]!;
+  const cluster = await openBenchCluster(options.dataDir, log);
+  const floor: number[] = [];
+  const exec: number[] = [];
+  const execRun: number[] = [];
+  const ratio: number[] = [];
+  const revert: number[] = [];
+  const loads: number[] = [];
+  let journal = { rows: 0, mb: 0, updated: 0 };
+  try {
+    const template = await cluster.template({
+      drift: options.drift,
+      seed: options.seed,
+      findings: options.findings,
+      tenants,
+    });
+    for (let run = 1; run <= options.runs; run++) {
+      loads.push(os.loadavg()[0]!);
+      const floorDb = `bench_journal_${run}_floor`;
+      const floorUrl = await cluster.copy(template, floorDb);
+      let floorMs: number;
+      try {
+        floorMs = (await measureFloor(floorUrl, null)).ms;
+      } finally {
+        await cluster.drop(floorDb);
+      }
+      const execDb = `bench_journal_${run}_exec`;
+      const execUrl = await cluster.copy(template, execDb);
+      try {
+        const sample = await measureExec(execUrl);
+        const last = await lastRunId(execUrl);
+        journal = { rows: last.journalRows, mb: last.journalMb, updated: sample.updated };
+        const reverted = await measureRevert(execUrl, last.id);
+        floor.push(floorMs);
+        exec.push(sample.wallMs);
+        execRun.push(sample.runMs);
+        ratio.push(sample.wallMs / floorMs);
+        revert.push(reverted.wallMs);
+        log(
+          `run ${run}: floor ${s(floorMs)}; exec with journal ${s(sample.wallMs)} (run ${s(sample.runMs)}, ${sample.updated} rows, journal ${last.journalRows} rows, ${last.journalMb.toFixed(0)} MB) = ${(sample.wallMs / floorMs).toFixed(2)}× floor; revert ${s(reverted.wallMs)} (${reverted.restored} rows)`,
+        );
+      } finally {
+        await cluster.drop(execDb);
+      }
+    }
+    loads.push(os.loadavg()[0]!);
+  } finally {
+    await cluster.stop();
+  }
+  const row = (name: string, values: number[], unit: (v: number) => string) => {
+    const { min, median, max } = spread(values);
+    return `| ${name} | ${unit(min)} | ${unit(median)} | ${unit(max)} |`;
+  };
+  const sec = (v: number) => `${(v / 1000).toFixed(1)} s`;
+  const times = (v: number) => `${v.toFixed(2)}×`;
+  process.stdout.write(
+    [
+      `### Reversible runs: journal cost at ${options.findings.toLocaleString('en-US')} findings, ${tenants} tenants (${options.runs} runs)`,
+      '',
+      `Rows written per run: ${journal.updated.toLocaleString('en-US')}; journal rows ${journal.rows.toLocaleString('en-US')} (${journal.mb.toFixed(0)} MB). Load average (1 min) ${loads.map((l) => l.toFixed(1)).join(' → ')} on ${os.cpus().length} cores.`,
+      '',
+      '| Figure | min | median | max |',
+      '| --- | --- | --- | --- |',
+      row('floor (one UPDATE, default settings)', floor, sec),
+      row('exec with journal (wall)', exec, sec),
+      row('exec with journal (run)', execRun, sec),
+      row('exec with journal ÷ floor (per run)', ratio, times),
+      row('revert (wall)', revert, sec),
+      '',
+    ].join('\n'),
+  );
+}
+
+await main();
