@@ -157,6 +157,13 @@ describe('checkRunbookContract', () => {
     expect(await failures(def)).toContainEqual(expect.stringMatching(/^a second run updates 0/));
   });
 
+  it('catches a hasAffected that disagrees with the preflight', async () => {
+    const def = { ...good, hasAffected: async () => true };
+    expect(await failures(def)).toEqual([
+      'run then preflight reports 0: preflight after the run: 0; hasAffected true',
+    ]);
+  });
+
   it('reports a definition that breaks the rules without running anything', async () => {
     expect(await failures({ ...good, id: 'Bad' })).toEqual([
       'definition is valid: id must be dotted lower-case words like "findings.lifecycle.backfill" (got "Bad")',

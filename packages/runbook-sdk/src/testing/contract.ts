@@ -7,7 +7,7 @@ import { PLATFORM_TENANT_EXTERNAL_ID, type ResolvedScope } from '../scope.ts';
 import { CORE_SUMMARY_KEYS } from '../summary-keys.ts';
 import { changedKeys, databaseChecksum, SHARED_ROWS, tenantChecksums } from './checksum.ts';
 import { checkNarrowing } from './narrowing.ts';
-import { executorOf, preflightWith, runWithReferenceDriver } from './reference-runner.ts';
+import { executorOf, hasAffectedWith, preflightWith, runWithReferenceDriver } from './reference-runner.ts';
 import { startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-postgres.ts';
 import { DEFAULT_KIT_TIME_LIMITS, type KitTimeLimits, PluginCallTimeoutError } from './time-limit.ts';
 
@@ -159,7 +159,13 @@ export async function checkRunbookContract(
       before === (await checksum(straight)),
       'checksums of public and ops compared',
     );
-    check(CONTRACT_CHECKS.fixturesGiveWork, initial > 0, `preflight affected_count ${initial}`);
+    // hasAffected (optional) must agree with the preflight: the daemon starts exec runs on it.
+    const existsBefore = await hasAffectedWith(def, straight, scope, raw, limits);
+    check(
+      CONTRACT_CHECKS.fixturesGiveWork,
+      initial > 0 && existsBefore !== false,
+      `preflight affected_count ${initial}${existsBefore === null ? '' : `; hasAffected ${existsBefore}`}`,
+    );
 
     const first = await run(straight);
     const changed = changedKeys(tenantsBefore, await perTenant(straight)).filter((k) => k !== SHARED_ROWS);
@@ -197,7 +203,12 @@ export async function checkRunbookContract(
       nonNumeric.length ? `not numbers: ${nonNumeric.join(', ')}` : 'ok',
     );
     const after = await affected(straight);
-    check(CONTRACT_CHECKS.thenZero, after === 0, `preflight after the run: ${after}`);
+    const existsAfter = await hasAffectedWith(def, straight, scope, raw, limits);
+    check(
+      CONTRACT_CHECKS.thenZero,
+      after === 0 && existsAfter !== true,
+      `preflight after the run: ${after}${existsAfter === null ? '' : `; hasAffected ${existsAfter}`}`,
+    );
     const straightEnd = await checksum(straight);
     const second = await run(straight);
     const secondUpdated = Number(second.result.updated_count ?? 0);

@@ -10,6 +10,7 @@ export {
 export { insertKitTenants, KIT_TENANTS, type KitTenantIds } from './fixtures.ts';
 export { checkNarrowing, type NarrowingVerdict } from './narrowing.ts';
 export {
+  hasAffectedWith,
   KeysetDriver,
   preflightWith,
   type ReferenceFailure,

@@ -325,3 +325,26 @@ export function preflightWith(
     'preflightTimeoutMs',
   );
 }
+
+/** `hasAffected` as the daemon calls it, or null when the runbook has none. */
+export async function hasAffectedWith(
+  def: RunbookDefinition,
+  pool: pg.Pool,
+  scope: ResolvedScope,
+  params: Record<string, unknown> = {},
+  limits?: Partial<KitTimeLimits>,
+): Promise<boolean | null> {
+  const hasAffected = def.hasAffected;
+  if (typeof hasAffected !== 'function') return null;
+  const ctx: PreflightContext = {
+    db: executorOf(pool),
+    params: parseParameters(def.parameters, params),
+    log: () => {},
+  };
+  return withinTimeLimit(
+    () => hasAffected.call(def, ctx, scope),
+    'hasAffected',
+    limitsOf(limits),
+    'preflightTimeoutMs',
+  );
+}
