@@ -69,7 +69,7 @@ describe('the run journal trigger', () => {
     expect(Object.keys(journal[0]!.before).sort()).toEqual(['status', 'updated_at']);
   });
 
-  it('writes nothing for a change made outside a run (the product's own writes)', async () => {
+  it('writes nothing for a change made outside a run (by the product itself)', async () => {
     const count = async () =>
       Number((await t.sql<{ n: string }>('SELECT count(*) AS n FROM ops.run_journal'))[0]!.n);
     const n = await count();
