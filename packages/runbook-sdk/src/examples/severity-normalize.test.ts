@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { SqlExecutor } from '../context.ts';
+import { defineRunbook } from '../define.ts';
 import { keysetRepair } from '../keyset.ts';
+import { PRODUCT_SCHEMA_SQL } from '../product-schema.ts';
 import { sql } from '../sql.ts';
 import { assertRunbookContract } from '../testing/contract.ts';
 import { insertKitTenants, type KitTenantIds } from '../testing/fixtures.ts';
@@ -40,7 +43,7 @@ describe('findings.severity.normalize (the keyset helper)', () => {
     beforeAll(async () => {
       const { default: pgModule } = await import('pg');
       pool = new pgModule.Pool({ connectionString: await pg.createDatabase('severity_one') });
-      await pool.query(`CREATE SCHEMA ops; ${(await import('../product-schema.ts')).PRODUCT_SCHEMA_SQL}`);
+      await pool.query(`CREATE SCHEMA ops; ${PRODUCT_SCHEMA_SQL}`);
       await messySeverities(executorOf(pool));
       const { rows } = await pool.query<{ id: string; external_id: string }>(
         'SELECT id, external_id FROM tenants',
@@ -95,6 +98,42 @@ describe('findings.severity.normalize (the keyset helper)', () => {
       expect(await severities(tenants.platform)).toContain('HIGH');
       await pool.query('DROP TRIGGER refuse_globex ON findings');
     });
+  });
+
+  it('takes its condition and assignment from the run’s parameters, parsed as the daemon does', async () => {
+    const pool = new (await import('pg')).default.Pool({
+      connectionString: await pg.createDatabase('severity_params'),
+    });
+    try {
+      await pool.query(`CREATE SCHEMA ops; ${PRODUCT_SCHEMA_SQL}`);
+      await messySeverities(executorOf(pool));
+      const rename = keysetRepair<{ from: string; to: string }>({
+        table: 'findings',
+        needsRepair: (p) => sql`severity = ${p.from}`,
+        assignment: (p) => sql`severity = ${p.to}`,
+      });
+      const def = defineRunbook({
+        ...runbook,
+        id: 'findings.severity.rename',
+        parameters: z.object({ from: z.string(), to: z.string() }),
+        preflight: rename.preflight,
+        hasAffected: rename.hasAffected,
+        run: rename.run,
+      });
+      const params = { from: 'low', to: 'minor' };
+      expect(await preflightWith(def, pool, { kind: 'all' }, params)).toMatchObject({ affected_count: 6 });
+      await expect(
+        runWithReferenceDriver(def, pool, { kind: 'all' }, { params: { ...params, force: true } }),
+      ).rejects.toThrow('unknown parameter force');
+      const outcome = await runWithReferenceDriver(def, pool, { kind: 'all' }, { params, chunkSize: 5 });
+      expect(outcome.result).toMatchObject({ updated_count: 6, error_count: 0 });
+      const { rows } = await pool.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM findings f JOIN tenants t ON t.id = f.tenant_id WHERE severity = 'low' AND t.external_id = 'platform'",
+      );
+      expect(rows[0]!.n).toBe(2);
+    } finally {
+      await pool.end();
+    }
   });
 
   it('refuses a malformed declaration, naming the field', () => {
