@@ -40,7 +40,10 @@ export function describeInputColumns(spec: CsvInputSpec): string {
  * (missing, not wanted, or a CSV refusal naming line and column), `input.text` (too large) or
  * `input.fileName`.
  */
-export function prepareRunInput(def: RunbookDefinition, raw: RawRunInput | null | undefined): CsvInputRows | null {
+export function prepareRunInput(
+  def: RunbookDefinition,
+  raw: RawRunInput | null | undefined,
+): CsvInputRows | null {
   const spec = def.input;
   if (!spec) {
     if (raw) throw new InputError('input', `runbook ${def.id} takes no input file`);
@@ -60,7 +63,8 @@ export function prepareRunInput(def: RunbookDefinition, raw: RawRunInput | null 
   try {
     checkCsvSize(spec, bytes.length);
   } catch (error) {
-    if (error instanceof CsvInputError) throw new InputError('input.text', `input file ${fileName}: ${error.message}`);
+    if (error instanceof CsvInputError)
+      throw new InputError('input.text', `input file ${fileName}: ${error.message}`);
     throw error;
   }
   try {
@@ -68,13 +72,19 @@ export function prepareRunInput(def: RunbookDefinition, raw: RawRunInput | null 
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     return { ...parsed, fileName, sha256, rowCount: parsed.rows.length };
   } catch (error) {
-    if (error instanceof CsvInputError) throw new InputError('input', `input file ${fileName}: ${error.message}`);
+    if (error instanceof CsvInputError)
+      throw new InputError('input', `input file ${fileName}: ${error.message}`);
     throw error;
   }
 }
 
 export function inputSummaryOf(input: CsvInputRows): RunInputSummary {
-  return { file_name: input.fileName, sha256: input.sha256, row_count: input.rowCount, byte_count: input.byteCount };
+  return {
+    file_name: input.fileName,
+    sha256: input.sha256,
+    row_count: input.rowCount,
+    byte_count: input.byteCount,
+  };
 }
 
 type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
@@ -117,10 +127,9 @@ export async function loadRunInput(
     byte_count: number;
     columns: string[];
     rows: CsvInputRows['rows'];
-  }>(
-    'SELECT file_name, sha256, row_count, byte_count, columns, rows FROM ops.run_inputs WHERE run_id = $1',
-    [runId],
-  );
+  }>('SELECT file_name, sha256, row_count, byte_count, columns, rows FROM ops.run_inputs WHERE run_id = $1', [
+    runId,
+  ]);
   const row = rows[0];
   if (!row) throw new Error(`run ${runId} has no stored input file, though its runbook takes one`);
   return {
