@@ -150,7 +150,20 @@ export async function ensureJournal(
         if (unknown.length > 0) throw new Error(`${name} has no column ${unknown.join(', ')}`);
         const columns = table.allColumns.filter((c) => columnSet.has(c));
         const journaled: JournaledTable = { name, keyColumn: table.key, keyType: table.keyType, columns };
-        for (const statement of journalTriggerSql(journaled, table.allColumns)) await client.query(statement);
+        // Replacing the functions takes no lock on the table; (re)creating its triggers takes an
+        // exclusive one (it would queue behind a long product query and everything after it), so
+        // that happens only when a trigger is missing.
+        const statements = journalTriggerSql(journaled, table.allColumns);
+        const { rows: present } = await client.query<{ n: string }>(
+          `SELECT count(*) AS n FROM pg_trigger
+            WHERE tgrelid = $1::regclass AND tgname IN ('ops_journal_update', 'ops_journal_refuse')`,
+          [qualified(name)],
+        );
+        const triggersInPlace = Number(present[0]?.n ?? 0) === 2;
+        for (const statement of statements) {
+          if (triggersInPlace && /^(DROP|CREATE) TRIGGER/.test(statement)) continue;
+          await client.query(statement);
+        }
         await client.query(
           `INSERT INTO ops.journaled_tables (table_name, key_column, key_type, columns) VALUES ($1, $2, $3, $4)
            ON CONFLICT (table_name) DO UPDATE SET key_column = $2, key_type = $3, columns = $4`,
