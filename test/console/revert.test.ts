@@ -81,6 +81,7 @@ describe.skipIf(chromiumMissing !== null)('the console in Chromium: reverting a 
       (url) => /\/system\/ops\/runs\/\d+$/.test(url.pathname) && !url.pathname.endsWith(`/${runId}`),
     );
     const revertId = page.url().split('/').at(-1)!;
+    await page.getByRole('heading', { name: `Run #${revertId}: revert of run #${runId}` }).waitFor();
     await page
       .locator('[data-testid="run-badges"] [data-badge="status"]')
       .filter({ hasText: 'Completed' })

@@ -27,6 +27,7 @@ import { AuditTimeline } from '../runs/AuditTimeline.tsx';
 import { DeliveriesTable } from '../runs/DeliveriesTable.tsx';
 import { FailuresTable } from '../runs/FailuresTable.tsx';
 import { RevertPanel } from '../runs/RevertPanel.tsx';
+import { RevertPanel } from '../runs/RevertPanel.tsx';
 import { RunControls } from '../runs/RunControls.tsx';
 import { RunDetailsGrid } from '../runs/RunDetailsGrid.tsx';
 import { RunInputFile } from '../runs/RunInputFile.tsx';
@@ -128,7 +129,11 @@ export function RunDetailPage({ id }: { id: string }) {
     <>
       {crumbs}
       <PageHeader
-        title={`Run #${r.id}: ${title}`}
+        title={
+          typeof r.context.reverts_run_id === 'string'
+            ? `Run #${r.id}: revert of run #${r.context.reverts_run_id} (${title})`
+            : `Run #${r.id}: ${title}`
+        }
         badges={
           <div className={s.badges} data-testid="run-badges">
             <RunStateBadges status={r.status} outcome={r.outcome} />
@@ -147,6 +152,9 @@ export function RunDetailPage({ id }: { id: string }) {
         <RunParameters params={r.params} />
         <RunInputFile context={r.context as Record<string, unknown>} />
         <SummaryGrid summary={r.summary as Record<string, unknown>} />
+      </Section>
+      <Section title="Revert">
+        <RevertPanel run={r} />
       </Section>
       <Section title="Revert">
         <RevertPanel run={r} />
