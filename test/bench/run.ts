@@ -96,6 +96,8 @@ async function main(): Promise<void> {
               sampled(url, () => measureExec(url)),
             );
             r.exec.push({ run, ...value, writes });
+            for (const tx of writes.product.longest)
+              log(`  long write transaction ${Math.round(tx.ms)} ms: ${tx.query}`);
             log(
               `${tenants} tenants, run ${run}: exec ${s(value.wallMs)} (run ${s(value.runMs)}), chunks p99 ${value.chunks.p99_ms} ms max ${value.chunks.max_ms} ms; write transactions p99 ${Math.round(writes.p99_ms)} ms max ${Math.round(writes.max_ms)} ms (${writes.longest[0]?.query ?? ''}); rss ${Math.round(value.peakRssKb / 1024)} MB`,
             );

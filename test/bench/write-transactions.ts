@@ -17,7 +17,7 @@ export interface WriteTransactions {
    * The same without the run's derivation into its own unlogged work table (findings plugin): it
    * writes no row of the product's and holds no lock another session waits for; shown apart.
    */
-  product: { count: number; p99_ms: number; max_ms: number };
+  product: { count: number; p99_ms: number; max_ms: number; longest: { ms: number; query: string }[] };
   /** The longest few, with what they ran (for finding the long one). */
   longest: { ms: number; query: string }[];
 }
@@ -39,7 +39,7 @@ export async function sampleWriteTransactions(url: string, everyMs = 10): Promis
                 left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS query
          FROM pg_stat_activity
          WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid() AND datname = current_database()
-           AND application_name <> $1`,
+           AND application_name <> $1 AND backend_type = 'client backend'`,
         [TRAFFIC_APPLICATION],
       );
       for (const row of rows) {
@@ -56,12 +56,14 @@ export async function sampleWriteTransactions(url: string, everyMs = 10): Promis
       await c.end();
       const all = [...seen.values()];
       const ms = all.map((t) => t.ms);
-      const product = all.filter((t) => !/^INSERT INTO lifecycle_work_/.test(t.query)).map((t) => t.ms);
+      const productTx = all.filter((t) => !/^INSERT INTO lifecycle_work_/.test(t.query));
+      const product = productTx.map((t) => t.ms);
       return {
         product: {
           count: product.length,
           p99_ms: percentile(product, 0.99),
           max_ms: product.length ? Math.max(...product) : Number.NaN,
+          longest: [...productTx].sort((a, b) => b.ms - a.ms).slice(0, 5),
         },
         count: all.length,
         p50_ms: percentile(ms, 0.5),

@@ -29,11 +29,13 @@ export interface Fence {
  */
 export async function checkFence(tx: Queryable, fence: Fence): Promise<void> {
   // ops.run_id names the writing run for the rest of the transaction: a trigger of the product's
-  // (or a DBA's) can record which run changed a row.
+  // (or a DBA's) can record which run changed a row. FOR KEY SHARE (migration 016 makes the fence
+  // a key column): a takeover, which bumps the fence, waits for this transaction; the owner's lease
+  // renewal, which does not, never waits behind overlapping chunks.
   const { rowCount } = await tx.query(
     `SELECT set_config('ops.run_id', run_id::text, true) FROM ops.run_leases
       WHERE run_id = $1 AND fence = $2 AND expires_at > clock_timestamp()
-      FOR SHARE`,
+      FOR KEY SHARE`,
     [fence.runId, fence.fence],
   );
   if (rowCount !== 1) throw new LeaseLostError(fence.runId);
