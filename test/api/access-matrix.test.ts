@@ -51,6 +51,13 @@ const PROCEDURES: Row[] = [
     allowed: 200,
   },
   {
+    procedure: 'runbooks.diff',
+    kind: 'mutation',
+    capability: CAP.runbooksView,
+    input: ({ tenantId }) => ({ runbookId: RUNBOOK, scope: { kind: 'tenant', tenantId }, limit: 5 }),
+    allowed: 200,
+  },
+  {
     procedure: 'runbooks.run',
     kind: 'mutation',
     capability: CAP.runbooksRun,

@@ -137,4 +137,22 @@ export interface PreflightEstimate {
   exact: boolean;
 }
 
+/**
+ * One field of one row a run would change, as the sample of `sampleChanges` shows it: the row's
+ * key (e.g. a finding id), its tenant's external id, the field, and its value now and after the
+ * run. Values are text as the database renders them (timestamps in UTC ISO 8601), null for NULL.
+ */
+export interface ChangeSampleRow {
+  key: string;
+  tenant: string;
+  field: string;
+  before: string | null;
+  after: string | null;
+}
+
+/** What `sampleChanges` is asked for: at most `limit` rows (keys) that a run would change. */
+export interface ChangeSampleOptions {
+  limit: number;
+}
+
 export type RunResult = Summary;

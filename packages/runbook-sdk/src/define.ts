@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type {
+  ChangeSampleOptions,
+  ChangeSampleRow,
   PreflightContext,
   PreflightEstimate,
   PreflightResult,
@@ -49,6 +51,18 @@ export interface RunbookDefinition {
    * full count; without it the daemon runs `preflight`.
    */
   hasAffected?(ctx: PreflightContext, scope: ResolvedScope): Promise<boolean>;
+  /**
+   * Optional (issue 14, "rehearse with a diff"): a sample of the rows a run would change, each
+   * changed field with its value before → after, at most `options.limit` rows (keys; each gives
+   * one entry per changed field). Read-only, like `preflight`, and quick (well under a second on a
+   * big table): spread over tenants and the same for the same data (no random order). Compute the
+   * "after" from the same derivation the run applies, so the diff cannot disagree with the run.
+   */
+  sampleChanges?(
+    ctx: PreflightContext,
+    scope: ResolvedScope,
+    options: ChangeSampleOptions,
+  ): Promise<ChangeSampleRow[]>;
   /**
    * Typed parameters (a zod object of text, number, boolean, enum or date fields). The daemon
    * validates values from the API and the CLI against it, stores them on the run, and passes them
@@ -168,7 +182,7 @@ export function definitionProblems(def: Partial<RunbookDefinition>): string[] {
   if (typeof def.preflight !== 'function') problems.push('preflight must be a function');
   if (typeof def.run !== 'function') problems.push('run must be a function');
   problems.push(...reversibleProblems(def));
-  for (const optional of ['estimate', 'hasAffected'] as const) {
+  for (const optional of ['estimate', 'hasAffected', 'sampleChanges'] as const) {
     if (def[optional] !== undefined && typeof def[optional] !== 'function') {
       problems.push(`${optional} must be a function when given`);
     }

@@ -1,4 +1,6 @@
 export type {
+  ChangeSampleOptions,
+  ChangeSampleRow,
   ChunkedResult,
   ChunkRange,
   ChunkSelection,

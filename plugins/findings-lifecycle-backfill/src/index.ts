@@ -5,11 +5,13 @@ import {
   type ResolvedScope,
 } from '@ops/runbook-sdk';
 import { LIFECYCLE_FIELDS } from './derivation.ts';
+import { lifecycleSampleChanges } from './diff.ts';
 import { lifecycleEstimate } from './estimate.ts';
 import { lifecycleHasAffected, lifecyclePreflight } from './preflight.ts';
 import { dropLifecycleWork, lifecycleWork, prepareLifecycleWork, workTableName } from './work.ts';
 
 export { derivedLifecycleSql, type EventAccess, LIFECYCLE_FIELDS } from './derivation.ts';
+export { DIFF_WALK_BUDGET, lifecycleFieldText, lifecycleSampleChanges } from './diff.ts';
 export { lifecycleEstimate } from './estimate.ts';
 export { lifecycleHasAffected, lifecyclePreflight, preflightQuery } from './preflight.ts';
 export { dropLifecycleWork, lifecycleWork, prepareLifecycleWork, workTableName } from './work.ts';
@@ -49,6 +51,11 @@ export default defineRunbook({
   async hasAffected(ctx, scope) {
     assertNotPlatform(scope);
     return lifecycleHasAffected(ctx, scope);
+  },
+  // Rehearse with a diff (issue 14): sampled from the same derivation the run applies (diff.ts).
+  async sampleChanges(ctx, scope, options) {
+    assertNotPlatform(scope);
+    return lifecycleSampleChanges(ctx, scope, options);
   },
   async run(ctx, scope) {
     assertNotPlatform(scope);

@@ -1,4 +1,4 @@
-import type { PreflightEstimate, PreflightResult, ResolvedScope } from '@ops/runbook-sdk';
+import type { ChangeSampleRow, PreflightEstimate, PreflightResult, ResolvedScope } from '@ops/runbook-sdk';
 import { type SharedFlightLimits, SharedFlights } from './shared-flights.ts';
 
 /**
@@ -21,11 +21,14 @@ export interface ApiQueryLimits {
     input: { file_name: string; sha256: string; row_count: number; byte_count: number } | null;
   }>;
   estimates: SharedFlights<{ scope: ResolvedScope; estimate: PreflightEstimate | null }>;
+  /** Change samples (issue 14): quick like estimates, in slots of their own. */
+  diffs: SharedFlights<{ scope: ResolvedScope; limit: number; diff: ChangeSampleRow[] | null }>;
 }
 
 export function createApiQueryLimits(limits: SharedFlightLimits): ApiQueryLimits {
   return {
     preflights: new SharedFlights('exact preflights', limits),
     estimates: new SharedFlights('preflight estimates', limits),
+    diffs: new SharedFlights('change samples', limits),
   };
 }

@@ -1,3 +1,4 @@
+export { CHANGE_SAMPLE_LIMITS, changeSampleLimit } from './change-sample.ts';
 export { REASON_CODES, REASON_TEXT_MAX, type ReasonCode, validateReason } from './reasons.ts';
 export { CHANGE_POLL_MS, type RunChange, RunChangeFeed } from './run-change-feed.ts';
 export { RunInterruptedError } from './run-interrupted.ts';

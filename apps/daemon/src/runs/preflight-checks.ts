@@ -21,7 +21,7 @@ import { type Confirmation, refusalOf } from './run-confirmation.ts';
 export type RecordedPreflight = PreflightResult | { affected_at_least: number };
 
 /** What of a runbook reads: named in messages ("runbook x's preflight tried to write"). */
-export type PluginRead = 'preflight' | 'estimate' | 'existence check';
+export type PluginRead = 'preflight' | 'estimate' | 'existence check' | 'change sample';
 
 /**
  * Runs one read of a runbook (its preflight, estimate or existence check) with a PreflightContext

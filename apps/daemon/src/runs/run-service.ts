@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import {
+  type ChangeSampleRow,
   describeParameters,
   type LockRequest,
   ParameterError,
@@ -26,6 +27,7 @@ import {
 import type { PluginRegistry } from '../plugins/index.ts';
 import { resolveScope, resolveScopeByExternalId } from '../tenants/index.ts';
 import { RunAssistant } from './assist.ts';
+import { changeSampleLimit, normaliseChangeSample } from './change-sample.ts';
 import type { WorkSettings } from './chunk-driver.ts';
 import { type Execution, endedAuditAction, executeRun, recordAuditFailure } from './executor.ts';
 import { affectedOf, checkWork, pluginReader } from './preflight-checks.ts';
@@ -290,6 +292,34 @@ export class RunService {
     const read = pluginReader(this.deps.db.pool, def.id, params, this.log, input);
     const estimate = def.estimate;
     return { scope, estimate: estimate ? await read('estimate', (ctx) => estimate(ctx, scope)) : null };
+  }
+
+  /**
+   * Read-only (issue 14): a sample of the rows a run would change, each changed field before →
+   * after, from the runbook's `sampleChanges`; null when the runbook has none. At most `limit`
+   * rows (keys, 1..100). Throws InputError (naming `limitField`), NotAllowedError.
+   */
+  async sampleChanges(request: {
+    runbookId: string;
+    scope: ScopeInput;
+    actor: Actor;
+    authorize?: Authorize;
+    params?: Record<string, unknown>;
+    input?: RawRunInput | null;
+    limit: unknown;
+    limitField?: string;
+  }): Promise<{ scope: ResolvedScope; limit: number; diff: ChangeSampleRow[] | null }> {
+    const limit = changeSampleLimit(request.limit, request.limitField);
+    const def = this.runbook(request.runbookId);
+    this.require(request, PREFLIGHT_CAPABILITY);
+    const params = validateParams(def, request.params);
+    const input = prepareRunInput(def, request.input);
+    const scope = await this.resolve(def, request.scope);
+    const sample = def.sampleChanges;
+    if (!sample) return { scope, limit, diff: null };
+    const read = pluginReader(this.deps.db.pool, def.id, params, this.log, input);
+    const rows = await read('change sample', (ctx) => sample(ctx, scope, { limit }));
+    return { scope, limit, diff: normaliseChangeSample(rows, limit) };
   }
 
   /**

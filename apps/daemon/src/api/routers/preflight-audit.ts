@@ -13,7 +13,7 @@ import { actorOf } from './actor.ts';
 export async function auditFailedRead<T>(
   ctx: { services: { ops: { audit: AuditLog } }; principal: Principal | null; ip: string | null },
   input: { runbookId: string; scope: unknown },
-  what: 'preflight' | 'estimate',
+  what: 'preflight' | 'estimate' | 'change sample',
   read: () => Promise<T>,
 ): Promise<T> {
   try {

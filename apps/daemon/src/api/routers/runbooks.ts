@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { PLATFORM_CAPABILITIES } from '../../identity/capabilities.ts';
+import { CHANGE_SAMPLE_LIMITS } from '../../runs/change-sample.ts';
 import { requestKey } from '../shared-flights.ts';
 import { authorizeFor, capabilityProcedure, router } from '../trpc.ts';
 import { actorOf } from './actor.ts';
@@ -118,6 +119,57 @@ export const runbooksRouter = router({
           exact: estimate.exact,
         },
       };
+    }),
+
+  /**
+   * Rehearse with a diff (issue 14): a sample of the rows a run would change, each changed field
+   * before → after, spread over tenants and the same for the same data. Read-only like the
+   * preflight (a mutation so it can carry a CSV file), audited as a preflight read; `diff` is null
+   * when the runbook has no `sampleChanges`. `limit`: rows (keys), 1..100, default 20.
+   */
+  diff: capabilityProcedure(PLATFORM_CAPABILITIES.runbooksView)
+    .input(
+      preflightInput.extend({
+        limit: z
+          .number()
+          .int()
+          .min(CHANGE_SAMPLE_LIMITS.min)
+          .max(CHANGE_SAMPLE_LIMITS.max)
+          .default(CHANGE_SAMPLE_LIMITS.default),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const { ops, limits } = ctx.services;
+      const actor = actorOf(ctx.principal);
+      const { scope, limit, diff } = await auditFailedRead(ctx, input, 'change sample', () =>
+        limits.diffs.run(requestKey([input.limit, preflightKey(input)]), () =>
+          ops.service.sampleChanges({
+            runbookId: input.runbookId,
+            scope: input.scope,
+            params: input.params,
+            input: input.input,
+            limit: input.limit,
+            actor,
+            authorize: authorizeFor(ctx.principal),
+          }),
+        ),
+      );
+      // The operator saw customer values: recorded like a preflight, with how much was shown.
+      await ops.audit.record({
+        action: 'runbook.preflight',
+        actorLabel: actor.email,
+        actor,
+        runbookId: input.runbookId,
+        scope,
+        ip: ctx.ip,
+        details: {
+          read: 'change sample',
+          limit,
+          rows: diff?.length ?? 0,
+          keys: diff ? new Set(diff.map((r) => r.key)).size : 0,
+        },
+      });
+      return { scope, limit, diff };
     }),
 
   run: capabilityProcedure(PLATFORM_CAPABILITIES.runbooksRun)

@@ -16,12 +16,13 @@ import { parameterSchemaFromJson } from './parameters.ts';
 import type { CallLimit, PluginWorker } from './plugin-worker.ts';
 import type { HookCallContext, KeysetMethod, PreflightCallContext, RunCallContext } from './protocol.ts';
 
-type ReadMethod = 'preflight' | 'estimate' | 'hasAffected';
+type ReadMethod = 'preflight' | 'estimate' | 'hasAffected' | 'sampleChanges';
 
 const READ_WHAT: Record<ReadMethod, string> = {
   preflight: 'its preflight',
   estimate: 'its estimate',
   hasAffected: 'its existence check (hasAffected)',
+  sampleChanges: 'its change sample (sampleChanges)',
 };
 
 let nextToken = 1;
@@ -36,7 +37,12 @@ export function sandboxedDefinition(host: PluginHost): RunbookDefinition {
   const s = host.statics;
   const { limits } = host;
 
-  const read = <T>(method: ReadMethod, ctx: PreflightContext, scope: ResolvedScope): Promise<T> =>
+  const read = <T>(
+    method: ReadMethod,
+    ctx: PreflightContext,
+    scope: ResolvedScope,
+    ...more: unknown[]
+  ): Promise<T> =>
     host.withWorker(async (worker) => {
       const token = nextToken++;
       const db = worker.register(ctx.db);
@@ -49,7 +55,7 @@ export function sandboxedDefinition(host: PluginHost): RunbookDefinition {
         readOnly: Boolean(ctx.readOnly),
       };
       try {
-        return await worker.call<T>(method, [call, scope], {
+        return await worker.call<T>(method, [call, scope, ...more], {
           ms: limits.preflightTimeoutMs,
           what: READ_WHAT[method],
           variable: 'OPS_PREFLIGHT_TIMEOUT_MS',
@@ -81,6 +87,8 @@ export function sandboxedDefinition(host: PluginHost): RunbookDefinition {
   };
   if (s.has.estimate) definition.estimate = (ctx, scope) => read('estimate', ctx, scope);
   if (s.has.hasAffected) definition.hasAffected = (ctx, scope) => read('hasAffected', ctx, scope);
+  if (s.has.sampleChanges)
+    definition.sampleChanges = (ctx, scope, options) => read('sampleChanges', ctx, scope, options);
   if (s.has.lockRequests) definition.lockRequests = (scope) => host.lockRequests(scope);
   if (s.has.afterComplete)
     definition.afterComplete = (ctx, result) => hookIn(host, 'afterComplete', ctx, result);

@@ -115,6 +115,8 @@ export interface DefinitionStatics {
   has: {
     estimate: boolean;
     hasAffected: boolean;
+    /** Issue 14; absent from workers of older daemons' builds. */
+    sampleChanges?: boolean;
     lockRequests: boolean;
     afterComplete?: boolean;
     afterError?: boolean;

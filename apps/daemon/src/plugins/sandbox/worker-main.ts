@@ -115,6 +115,9 @@ rpc.handle('estimate', (call: PreflightCallContext, scope) =>
 rpc.handle('hasAffected', (call: PreflightCallContext, scope) =>
   definition!.hasAffected!(preflightContext(call), scope as never),
 );
+rpc.handle('sampleChanges', (call: PreflightCallContext, scope, options) =>
+  definition!.sampleChanges!(preflightContext(call), scope as never, options as never),
+);
 rpc.handle('readBody', (id: number, tx: number) => {
   const read = readCallbacks.get(id);
   if (!read) throw new Error('readOnly: the read already ended');
@@ -246,6 +249,7 @@ function staticsOf(def: RunbookDefinition): DefinitionStatics {
     has: {
       estimate: typeof def.estimate === 'function',
       hasAffected: typeof def.hasAffected === 'function',
+      sampleChanges: typeof def.sampleChanges === 'function',
       lockRequests: typeof def.lockRequests === 'function',
       afterComplete: typeof def.afterComplete === 'function',
       afterError: typeof def.afterError === 'function',
