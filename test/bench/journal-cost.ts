@@ -4,16 +4,20 @@
  * - floor: the single `UPDATE … FROM (derivation)` at default settings (what a DBA runs by hand);
  * - exec with journal: `ops-daemon exec` through the real CLI; the findings plugin is reversible,
  *   so every chunk writes its before-image journal (ops.run_journal) in its own transaction;
- * - revert: `ops-daemon revert` of that run (restores every row; nothing changed in between).
+ * - revert: `ops-daemon revert` of that run (restores every row; nothing changed in between);
+ * - floor with journal: the same single statement inside a transaction that belongs to a run of the
+ *   reversible runbook, so the trigger journals every row: the journal's own cost, isolated.
  * Prints min / median / max of each and of exec ÷ floor, with the machine's load. Figures, not
  * assertions. Flags: --findings, --tenants (one shape), --runs, --data-dir, as `npm run bench`.
  */
 import { spawn } from 'node:child_process';
 import os from 'node:os';
+import lifecycle from '@ops/findings-lifecycle-backfill';
 import pg from 'pg';
+import { ensureJournal } from '../../apps/daemon/src/runs/revert/index.ts';
 import { OPS_DAEMON_BIN } from '../support/cli.ts';
 import { openBenchCluster } from './cluster.ts';
-import { measureExec, measureFloor } from './measurements.ts';
+import { floorStatement, measureExec, measureFloor, RUNBOOK } from './measurements.ts';
 import { parseBenchOptions } from './options.ts';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -36,6 +40,34 @@ async function lastRunId(url: string): Promise<{ id: string; journalRows: number
     return { id: rows[0]!.id, journalRows: Number(rows[0]!.n), journalMb: Number(rows[0]!.mb) };
   } finally {
     await client.end();
+  }
+}
+
+/** The floor statement journaled: in a transaction whose ops.run_id is a run of the runbook. */
+async function measureJournaledFloor(url: string): Promise<number> {
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  try {
+    await ensureJournal(pool, { runbooks: new Map([[RUNBOOK, lifecycle]]) }, log);
+    const { rows } = await pool.query<{ id: string }>(
+      `INSERT INTO ops.runs (type, runbook_version, scope, scope_kind, status, outcome, actor, actor_label)
+       VALUES ($1, '1.0.0', '{"kind":"all"}', 'all', 'running', 'pending', '{"kind":"system"}', 'bench')
+       RETURNING id::text`,
+      [RUNBOOK],
+    );
+    const client = await pool.connect();
+    try {
+      const { text, values } = floorStatement();
+      const started = performance.now();
+      await client.query('BEGIN');
+      await client.query("SELECT set_config('ops.run_id', $1, true)", [rows[0]!.id]);
+      await client.query(text, values);
+      await client.query('COMMIT');
+      return performance.now() - started;
+    } finally {
+      client.release();
+    }
+  } finally {
+    await pool.end();
   }
 }
 
@@ -87,6 +119,7 @@ async function main(): Promise<void> {
   const execRun: number[] = [];
   const ratio: number[] = [];
   const revert: number[] = [];
+  const journaledFloor: number[] = [];
   const loads: number[] = [];
   let journal = { rows: 0, mb: 0, updated: 0 };
   try {
@@ -105,6 +138,14 @@ async function main(): Promise<void> {
         floorMs = (await measureFloor(floorUrl, null)).ms;
       } finally {
         await cluster.drop(floorDb);
+      }
+      const journaledDb = `bench_journal_${run}_floor_journaled`;
+      const journaledUrl = await cluster.copy(template, journaledDb);
+      try {
+        journaledFloor.push(await measureJournaledFloor(journaledUrl));
+        log(`run ${run}: floor with journal ${s(journaledFloor.at(-1)!)}`);
+      } finally {
+        await cluster.drop(journaledDb);
       }
       const execDb = `bench_journal_${run}_exec`;
       const execUrl = await cluster.copy(template, execDb);
@@ -148,6 +189,12 @@ async function main(): Promise<void> {
       row('exec with journal (run)', execRun, sec),
       row('exec with journal ÷ floor (per run)', ratio, times),
       row('revert (wall)', revert, sec),
+      row('floor with journal (the same statement, journaled)', journaledFloor, sec),
+      row(
+        'floor with journal ÷ floor (per run)',
+        journaledFloor.map((j, i) => j / floor[i]!),
+        times,
+      ),
       '',
     ].join('\n'),
   );
