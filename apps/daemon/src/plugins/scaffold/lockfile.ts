@@ -35,6 +35,16 @@ function resolveFrom(packages: Record<string, LockEntry>, location: string, name
   }
 }
 
+/**
+ * The tarball address of a registry package (the repository's lock leaves it out). With it npm
+ * takes the package from its cache by the integrity hash, whatever registry is configured; npm
+ * sends a registry.npmjs.org address to the configured registry (replace-registry-host).
+ */
+function registryTarball(key: string, version: string | undefined): string {
+  const name = key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
+  return `https://registry.npmjs.org/${name}/-/${name.split('/').at(-1)}-${version}.tgz`;
+}
+
 export function pluginLockfile(
   repoLockPath: string,
   root: {
@@ -90,7 +100,7 @@ export function pluginLockfile(
   };
   for (const key of [...picked.keys()].sort()) {
     const { dev: _d, devOptional: _do, optional: _o, peer: _p, ...entry } = picked.get(key)!;
-    out[key] = entry;
+    out[key] = { ...entry, resolved: entry.resolved ?? registryTarball(key, entry.version) };
   }
   return { name: root.name, version: root.version, lockfileVersion: 3, requires: true, packages: out };
 }
