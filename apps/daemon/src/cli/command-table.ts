@@ -77,9 +77,18 @@ export const COMMANDS: Record<string, CommandEntry> = {
   },
   preflight: {
     usage:
-      'preflight <runbook-id> [--tenant <external_id>] [--param name=value]... [--input file.csv] [--json]',
+      'preflight <runbook-id> [--tenant <external_id>] [--param name=value]... [--input file.csv] [--diff <n>] [--json]',
     summary: 'read-only: how many rows the runbook would change, and where',
-    options: [TENANT_OPTION, PARAM_OPTION, INPUT_OPTION, JSON_OPTION],
+    options: [
+      TENANT_OPTION,
+      PARAM_OPTION,
+      INPUT_OPTION,
+      [
+        '--diff <n>',
+        'also a sample of up to n (1–100) rows it would change, each changed field before → after (a runbook with sampleChanges)',
+      ],
+      JSON_OPTION,
+    ],
     load: async () => (await import('./commands/preflight.ts')).preflightCommand,
   },
   exec: {

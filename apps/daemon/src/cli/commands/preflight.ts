@@ -1,11 +1,17 @@
 import os from 'node:os';
-import { coerceParameterStrings, describeParameters, ParameterError } from '@ops/runbook-sdk';
+import {
+  type ChangeSampleRow,
+  coerceParameterStrings,
+  describeParameters,
+  ParameterError,
+} from '@ops/runbook-sdk';
 import { InputError } from '../../errors.ts';
 import type { Ops } from '../../ops.ts';
-import type { Actor } from '../../runs/index.ts';
-import { parse, requirePositional } from '../args.ts';
+import { type Actor, CHANGE_SAMPLE_LIMITS } from '../../runs/index.ts';
+import { intOption, parse, requirePositional } from '../args.ts';
 import type { Command } from '../command.ts';
 import { usageOf } from '../command-table.ts';
+import { formatChangeSample } from '../diff-table.ts';
 import { createOutput, formatCount } from '../output.ts';
 import { readInputFile } from './input-file.ts';
 import { withOps } from './with-ops.ts';
@@ -34,10 +40,25 @@ export const preflightCommand: Command = {
   async run(argv) {
     const { values, positionals } = parse(
       argv,
-      { tenant: { type: 'string' }, param: { type: 'string', multiple: true }, input: { type: 'string' } },
+      {
+        tenant: { type: 'string' },
+        param: { type: 'string', multiple: true },
+        input: { type: 'string' },
+        diff: { type: 'string' },
+      },
       usage,
     );
     const out = createOutput(Boolean(values.json));
+    const diffLimit =
+      values.diff === undefined
+        ? null
+        : intOption(
+            values.diff,
+            'diff',
+            CHANGE_SAMPLE_LIMITS.default,
+            CHANGE_SAMPLE_LIMITS.min,
+            CHANGE_SAMPLE_LIMITS.max,
+          );
     const runbookId = requirePositional(positionals, 0, '<runbook-id>', usage);
     return withOps(async (ops) => {
       const request = {
@@ -50,6 +71,12 @@ export const preflightCommand: Command = {
       // Both at once: the sampled estimate answers in a fraction of a second, the count follows.
       const counting = ops.service.preflight(request);
       counting.catch(() => {}); // handled below, once the estimate is out; not an unhandled rejection meanwhile
+      // The change sample (issue 14) is as quick as the estimate; it is printed with the count.
+      const sampling =
+        diffLimit === null
+          ? null
+          : ops.service.sampleChanges({ ...request, limit: diffLimit, limitField: '--diff' });
+      sampling?.catch(() => {});
       const estimated = await ops.service.estimate(request).catch(() => null);
       if (estimated?.estimate) {
         const e = estimated.estimate;
@@ -61,16 +88,31 @@ export const preflightCommand: Command = {
         );
       }
       const { scope, result, input } = await counting;
+      const sampled = sampling ? await sampling : null;
       const where = scope.kind === 'all' ? 'all tenants' : `tenant ${scope.externalId}`;
       const lines = Object.entries(result).map(([k, v]) => `  ${k.padEnd(20)} ${formatCount(v)}`);
       const file = input
         ? `\n  input ${input.file_name}: ${formatCount(input.row_count)} rows, sha256 ${input.sha256}`
         : '';
       out.result(
-        { runbook_id: runbookId, scope, ...result, ...(input ? { input } : {}) },
-        `${runbookId} on ${where}: ${formatCount(result.affected_count)} affected\n${lines.join('\n')}${file}`,
+        {
+          runbook_id: runbookId,
+          scope,
+          ...result,
+          ...(input ? { input } : {}),
+          ...(sampled ? { diff: sampled.diff } : {}),
+        },
+        `${runbookId} on ${where}: ${formatCount(result.affected_count)} affected\n${lines.join('\n')}${file}${sampled ? diffText(runbookId, sampled) : ''}`,
       );
       return 0;
     });
   },
 };
+
+/** The change sample under the figures: its table, or why there is none. */
+function diffText(runbookId: string, sampled: { limit: number; diff: ChangeSampleRow[] | null }): string {
+  if (sampled.diff === null) return `\n\nno change sample: runbook ${runbookId} has no sampleChanges`;
+  if (sampled.diff.length === 0) return '\n\nchange sample: no rows would change';
+  const keys = new Set(sampled.diff.map((r) => r.key)).size;
+  return `\n\nchange sample: ${formatCount(keys)} of the rows it would change (at most ${sampled.limit}, spread over tenants), before → after\n${formatChangeSample(sampled.diff)}`;
+}
