@@ -27,7 +27,6 @@ import { AuditTimeline } from '../runs/AuditTimeline.tsx';
 import { DeliveriesTable } from '../runs/DeliveriesTable.tsx';
 import { FailuresTable } from '../runs/FailuresTable.tsx';
 import { RevertPanel } from '../runs/RevertPanel.tsx';
-import { RevertPanel } from '../runs/RevertPanel.tsx';
 import { RunControls } from '../runs/RunControls.tsx';
 import { RunDetailsGrid } from '../runs/RunDetailsGrid.tsx';
 import { RunInputFile } from '../runs/RunInputFile.tsx';
@@ -152,9 +151,6 @@ export function RunDetailPage({ id }: { id: string }) {
         <RunParameters params={r.params} />
         <RunInputFile context={r.context as Record<string, unknown>} />
         <SummaryGrid summary={r.summary as Record<string, unknown>} />
-      </Section>
-      <Section title="Revert">
-        <RevertPanel run={r} />
       </Section>
       <Section title="Revert">
         <RevertPanel run={r} />
