@@ -155,6 +155,7 @@ describe('ops-daemon serve: structured logs and metrics', { timeout: 240_000 }, 
       return chunks(first) >= 1 && rows(first) > 0;
     });
     expect(sample(first, 'ops_runs_executing', { runbook: RUNBOOK })).toBe(1);
+    expect(sample(first, 'ops_runs', { status: 'running' })).toBe(1);
     expect(sample(first, 'ops_runs_started_total', { runbook: RUNBOOK })).toBe(1);
     expect(sample(first, 'ops_db_pool_connections', { pool: 'main', state: 'total' })).toBeGreaterThan(0);
     expect(sample(first, 'ops_preflight_duration_seconds_count', { runbook: RUNBOOK })).toBeGreaterThan(0);

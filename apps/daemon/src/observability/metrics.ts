@@ -147,6 +147,31 @@ export const poolMax = new Gauge({
   },
 });
 
+/** Statuses a run waits or works in; completed runs are counted by ops_runs_ended_total. */
+const OPEN_STATUSES = ['queued', 'running', 'paused'] as const;
+
+export const runsByStatus = new Gauge({
+  name: 'ops_runs',
+  help: "Runs not yet completed in the database (every daemon's), by status: queued, running, paused",
+  labelNames: ['status'] as const,
+  registers: [registry],
+  async collect() {
+    const pool = [...(pools.get('main') ?? [])][0];
+    if (!pool) return;
+    try {
+      // Bounded: a scrape must not wait behind a busy database (the series then keep their last value).
+      const { rows } = await pool.query<{ status: string; n: number }>({
+        text: `SELECT status, count(*)::int AS n FROM ops.runs WHERE status = ANY($1) GROUP BY status`,
+        values: [OPEN_STATUSES],
+        query_timeout: 2000,
+      } as pg.QueryConfig);
+      for (const status of OPEN_STATUSES) this.set({ status }, rows.find((r) => r.status === status)?.n ?? 0);
+    } catch {
+      // the database is away: /healthz says so; metrics stay up
+    }
+  },
+});
+
 /** Reports a pool's usage on every scrape until the returned function is called (at close). */
 export function watchPool(name: 'main' | 'auth' | 'health', pool: pg.Pool): () => void {
   const set = pools.get(name) ?? new Set();
