@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database.ts';
+import * as m013 from '../../db/migrations/013_audit_hash_chain.ts';
 import { AuditLog } from '../audit-log.ts';
 import { canonicalText, eventHash, GENESIS_HASH } from './canonical.ts';
 import { auditChainStatus, eachChainRecord, verifyAuditChain } from './chain-verify.ts';
@@ -148,6 +149,34 @@ describe('the audit hash chain', () => {
         state: 'verified',
         verifiedThrough: '25',
         broken: null,
+      });
+    } finally {
+      await t2.drop();
+    }
+  });
+
+  it('chains the events already there when migration 013 runs, in id order, across its write-back batches', async () => {
+    const t2 = await createTestDatabase();
+    try {
+      const sql = async (text: string) => {
+        await t2.db.pool.query(text);
+      };
+      await m013.down({ context: sql });
+      await sql(`INSERT INTO ops.audit_events (action, actor_label, details)
+        SELECT 'run.started', 'before-013', jsonb_build_object('n', g) FROM generate_series(1, 20005) g`);
+      await m013.up({ context: sql });
+      const [order] = await t2.sql<{ n: number; in_id_order: boolean }>(
+        `SELECT count(*)::int AS n, bool_and(seq = rank) AS in_id_order
+           FROM (SELECT seq, row_number() OVER (ORDER BY id) AS rank FROM ops.audit_events) x`,
+      );
+      expect(order).toEqual({ n: 20005, in_id_order: true });
+      expect(
+        (await new AuditLog(t2.db.pool).record({ action: 'run.completed', actorLabel: 'after-013' })).ok,
+      ).toBe(true);
+      expect(await verifyAuditChain(t2.db.pool)).toMatchObject({
+        ok: true,
+        checked: 20006,
+        through: { seq: '20006' },
       });
     } finally {
       await t2.drop();

@@ -95,14 +95,30 @@ export const up: Migration = async ({ context: sql }) => {
       n bigint := 0;
       prev text := repeat('0', 64);
       h text;
+      ids bigint[] := '{}';
+      seqs bigint[] := '{}';
+      prevs text[] := '{}';
+      hashes text[] := '{}';
     BEGIN
+      -- Hashed one by one (each needs the one before), written back in batches: one UPDATE per
+      -- 20,000 events instead of one per event.
       FOR r IN SELECT * FROM ops.audit_events ORDER BY id LOOP
         n := n + 1;
         h := ops.audit_event_hash(n, r.id, r.occurred_at, r.action, r.actor_label, r.actor, r.run_id,
           r.runbook_id, r.scope, r.outcome, r.ip, r.details, prev);
-        UPDATE ops.audit_events SET seq = n, prev_hash = prev, hash = h WHERE id = r.id;
+        ids := ids || r.id;
+        seqs := seqs || n;
+        prevs := prevs || prev;
+        hashes := hashes || h;
         prev := h;
+        IF cardinality(ids) >= 20000 THEN
+          UPDATE ops.audit_events e SET seq = u.seq, prev_hash = u.prev_hash, hash = u.hash
+            FROM unnest(ids, seqs, prevs, hashes) AS u(id, seq, prev_hash, hash) WHERE e.id = u.id;
+          ids := '{}'; seqs := '{}'; prevs := '{}'; hashes := '{}';
+        END IF;
       END LOOP;
+      UPDATE ops.audit_events e SET seq = u.seq, prev_hash = u.prev_hash, hash = u.hash
+        FROM unnest(ids, seqs, prevs, hashes) AS u(id, seq, prev_hash, hash) WHERE e.id = u.id;
       INSERT INTO ops.audit_chain_head (seq, hash) VALUES (n, prev);
     END
     $chain$;
