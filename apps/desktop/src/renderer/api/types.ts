@@ -25,6 +25,8 @@ export type ReasonCode = NonNullable<RunRequest['reasonCode']>;
 export type RunbookParameter = Runbook['parameters'][number];
 export type ParameterKind = RunbookParameter['kind'];
 export type PreflightEstimate = NonNullable<Outputs['runbooks']['estimate']['estimate']>;
+/** Rehearse with a diff (issue 14): sampled rows a run would change, one per changed field. */
+export type ChangeSample = NonNullable<Outputs['runbooks']['diff']['diff']>;
 
 export type Schedule = Outputs['schedules']['list'][number];
 export type ScheduleMode = Schedule['mode'];

@@ -27,6 +27,7 @@ import { approvalModeLabel } from '../approvals/approval-words.ts';
 import { ReasonFields } from '../components/ReasonFields.tsx';
 import { ErrorState } from '../components/states.tsx';
 import { useDebounced } from '../components/use-debounced.ts';
+import { ChangeSampleTable } from './ChangeSampleTable.tsx';
 import { CsvInputField } from './CsvInputField.tsx';
 import type { ChosenCsv } from './csv-file.ts';
 import { ParameterFields } from './ParameterFields.tsx';
@@ -247,6 +248,10 @@ export function RunDialog({
                 confirmable={preflightStatus.state === 'estimated'}
                 showError={Object.keys(apiParameterProblems(preflight.error)).length === 0}
               />
+              {/* Rehearse with a diff: what the run would change, read before confirming. */}
+              {preflight.diff && preflightStatus.state !== 'idle' && preflightStatus.state !== 'error' && (
+                <ChangeSampleTable sample={preflight.diff} scopeText={scopeText} />
+              )}
               {!check.nothingToDo && (check.needsReason || form.scopeKind === 'tenant') && (
                 <ReasonFields
                   code={form.reasonCode}

@@ -19,6 +19,7 @@ import { RouterLink } from '../components/RouterLink.tsx';
 import { ErrorState } from '../components/states.tsx';
 import { formatDateTime, formatRelative } from '../format/time.ts';
 import { RunStateBadges } from '../status/RunBadges.tsx';
+import { ChangeSampleTable } from './ChangeSampleTable.tsx';
 import { describeCsvColumns } from './csv-file.ts';
 import { ParameterFields } from './ParameterFields.tsx';
 import { PreflightPending } from './PreflightPending.tsx';
@@ -153,6 +154,9 @@ export function RunbookCard({ runbook }: { runbook: Runbook }) {
             <Text className={s.nothing}>Nothing to do: every record on all tenants is already correct.</Text>
           )}
         </>
+      )}
+      {preflight.diff && (preflight.status.state === 'loading' || preflight.status.state === 'ready') && (
+        <ChangeSampleTable sample={preflight.diff} scopeText="all tenants" />
       )}
       {preflight.status.state === 'error' && Object.keys(parameterApiProblems).length === 0 && (
         <ErrorState error={preflight.error} />

@@ -1,7 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useCallback, useRef, useState } from 'react';
 import { useTRPC, useTRPCClient } from '../api/trpc.ts';
-import type { PreflightEstimate, PreflightResult, ScopeInput } from '../api/types.ts';
+import type { ChangeSample, PreflightEstimate, PreflightResult, ScopeInput } from '../api/types.ts';
 import type { ChosenCsv } from './csv-file.ts';
 import type { PreflightStatus } from './run-form.ts';
 
@@ -18,6 +18,12 @@ export interface PreflightState {
    * operator can see the estimate and its margin beside the exact figure (null otherwise).
    */
   estimateBefore: PreflightEstimate | null;
+  /**
+   * A sample of the rows the run would change, before → after (runbooks.diff), when the runbook
+   * has one; it comes back in about as long as the estimate, so the operator reads it before
+   * confirming. Null until then, or when the runbook has none.
+   */
+  diff: ChangeSample | null;
   error: unknown;
   run: (scope: ScopeInput, params?: Record<string, unknown>, input?: ChosenCsv | null) => void;
   reset: () => void;
@@ -32,6 +38,9 @@ export interface PreflightState {
 /** How long the estimate has the database to itself before the exact count starts anyway. */
 const ESTIMATE_HEAD_START_MS = 1_500;
 
+/** Records in the change sample the console shows (the API allows 1..100). */
+export const CHANGE_SAMPLE_SIZE = 20;
+
 export function usePreflight(runbookId: string): PreflightState {
   const trpc = useTRPC();
   const client = useTRPCClient();
@@ -40,6 +49,7 @@ export function usePreflight(runbookId: string): PreflightState {
   const [result, setResult] = useState<PreflightResult | null>(null);
   const [estimate, setEstimate] = useState<PreflightEstimate | null>(null);
   const [estimateBefore, setEstimateBefore] = useState<PreflightEstimate | null>(null);
+  const [diff, setDiff] = useState<ChangeSample | null>(null);
   const [error, setError] = useState<unknown>(null);
   const mutation = useMutation(trpc.runbooks.preflight.mutationOptions());
   const { mutateAsync } = mutation;
@@ -58,7 +68,15 @@ export function usePreflight(runbookId: string): PreflightState {
       setStatus({ state: 'loading' });
       setEstimate(null);
       setEstimateBefore(null);
+      setDiff(null);
       setError(null);
+      // The sample is a courtesy, like the estimate: the exact preflight reports any error that matters.
+      client.runbooks.diff.mutate({ ...input, limit: CHANGE_SAMPLE_SIZE }).then(
+        (answer) => {
+          if (request === latest.current) setDiff(answer.diff);
+        },
+        () => undefined,
+      );
       // The exact count starts once the estimate is in (or after ESTIMATE_HEAD_START_MS): on a big
       // table both compete for the same cores, and the estimate is what the operator can act on first.
       let counting = false;
@@ -112,8 +130,9 @@ export function usePreflight(runbookId: string): PreflightState {
     setResult(null);
     setEstimate(null);
     setEstimateBefore(null);
+    setDiff(null);
     setError(null);
   }, []);
 
-  return { status, result, estimate, estimateBefore, error, run, reset };
+  return { status, result, estimate, estimateBefore, diff, error, run, reset };
 }
