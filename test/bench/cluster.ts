@@ -54,7 +54,10 @@ export async function openBenchCluster(dataDir: string, log: (line: string) => v
       (await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'bench_run_%'"))
         .rows,
   );
-  for (const { datname } of leftovers) await drop(datname);
+  // Without FORCE: a copy another bench process is measuring right now is in use, and is left alone.
+  for (const { datname } of leftovers) {
+    await admin((c) => c.query(`DROP DATABASE IF EXISTS ${quote(datname)}`)).catch(() => {});
+  }
 
   return {
     url,
