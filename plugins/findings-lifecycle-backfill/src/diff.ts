@@ -26,8 +26,15 @@ import { SqlParams } from './sql-params.ts';
 
 /** Findings derived at most per sample: bounds the cost at any table size (milliseconds per 1,000). */
 export const DIFF_WALK_BUDGET = 20_000;
-/** The first round's window per tenant; each later round doubles it. */
-const FIRST_WINDOW = 100;
+/**
+ * The first round's window per tenant: 8 findings per pick the tenant is expected to give (a
+ * tenant among 20 for 20 rows gives one), 16 to 256; each later round doubles it. Small windows
+ * where many tenants share the sample keep the walk short: at 100 rows over 100 tenants, 16
+ * findings each rather than a fixed hundred.
+ */
+const WINDOW_PER_PICK = 8;
+const MIN_WINDOW = 16;
+const MAX_FIRST_WINDOW = 256;
 /** Tenants walked from the start; more join (in id order) while the sample is short. */
 const MIN_TENANTS = 8;
 
@@ -146,7 +153,8 @@ async function sample(db: SqlExecutor, scope: ResolvedScope, limit: number): Pro
   const all = await tenantsOf(db, scope);
   let opened = Math.min(all.length, Math.max(limit, MIN_TENANTS));
   let walked = 0;
-  let window = FIRST_WINDOW;
+  const perTenant = Math.ceil(limit / Math.max(1, opened));
+  let window = Math.min(MAX_FIRST_WINDOW, Math.max(MIN_WINDOW, perTenant * WINDOW_PER_PICK));
   while (walked < DIFF_WALK_BUDGET) {
     const open = all.slice(0, opened);
     const depth = depthFor(open, limit);
