@@ -223,17 +223,20 @@ describe('outside authoring: from an empty folder to a run through the API, with
     });
     const run = await waitFor(
       async () => {
-        const r = await call<{ status: string; outcome: string; summary: Record<string, number> }>(
-          'runs.get',
-          'query',
-          { id: runId },
-        );
-        return r.status === 'completed' ? r : undefined;
+        const r = await call<{
+          status: string;
+          outcome: string;
+          summary: Record<string, number>;
+          context: { hooks?: { hook: string; ok: boolean }[] };
+        }>('runs.get', 'query', { id: runId });
+        return r.status === 'completed' && r.context.hooks ? r : undefined;
       },
       90_000,
-      'the run to end',
+      'the run to end and its afterComplete hook to be recorded',
     );
     expect(run.outcome).toBe('succeeded');
+    // The example's lifecycle hook ran in the served daemon's sandbox.
+    expect(run.context.hooks).toEqual([expect.objectContaining({ hook: 'afterComplete', ok: true })]);
     expect(run.summary.updated_count).toBe(expected);
     expect(await needing()).toBe(0);
     figures.emptyFolderToRun = Math.round(performance.now() - started);

@@ -84,6 +84,11 @@ export default defineRunbook({
   async run(ctx, scope) {
     return { ...(await ctx.runChunked(work(scope, severityOf(ctx.params)))) };
   },
+  // Optional lifecycle hooks: called once the run has ended, outside any transaction, within
+  // OPS_HOOK_TIMEOUT_MS; audited, and they never change the run's outcome.
+  async afterComplete(ctx, { outcome, summary }) {
+    ctx.log(\`{{id}} \${outcome}: \${summary.updated_count ?? 0} findings normalised\`);
+  },
 });
 `,
   'src/runbook.test.ts': `import { assertRunbookContract, insertKitTenants } from '@ops/runbook-sdk/testing';
