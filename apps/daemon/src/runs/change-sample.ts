@@ -1,4 +1,4 @@
-import type { ChangeSampleRow } from '@ops/runbook-sdk';
+import { type ChangeSampleRow, PLATFORM_TENANT_EXTERNAL_ID } from '@ops/runbook-sdk';
 import { InputError } from '../errors.ts';
 
 /** How many rows (keys) a change sample may ask for: the console shows 20, the CLI up to 100. */
@@ -28,7 +28,8 @@ const text = (v: unknown): string | null => (v === null || v === undefined ? nul
 
 /**
  * A plugin's sample as plain rows of text, at most `limit` keys: what it returned is the plugin's
- * word, so nothing else it put there (objects, extra keys) reaches the API or a terminal.
+ * word, so nothing else it put there (objects, extra keys) reaches the API or a terminal, and no
+ * row of the platform tenant, which no runbook may touch, is shown whatever the plugin says.
  */
 export function normaliseChangeSample(rows: unknown, limit: number): ChangeSampleRow[] {
   if (!Array.isArray(rows)) return [];
@@ -39,12 +40,13 @@ export function normaliseChangeSample(rows: unknown, limit: number): ChangeSampl
     const r = row as Record<string, unknown>;
     const key = text(r.key);
     const field = text(r.field);
-    if (key === null || field === null) continue;
+    const tenant = text(r.tenant) ?? '';
+    if (key === null || field === null || tenant === PLATFORM_TENANT_EXTERNAL_ID) continue;
     if (!keys.has(key)) {
       if (keys.size >= limit) continue;
       keys.add(key);
     }
-    out.push({ key, tenant: text(r.tenant) ?? '', field, before: text(r.before), after: text(r.after) });
+    out.push({ key, tenant, field, before: text(r.before), after: text(r.after) });
   }
   return out;
 }
