@@ -96,25 +96,28 @@ export const execCommand: Command = {
       try {
         // Through the approval gate (approvals/): a run its policy holds for approval starts only from
         // an approved request (--approval) or when the policy exempts this deploy identity.
-        started = await ops.approvals.start({
-          runbookId,
-          scope: { kind: 'externalId', externalId: values.tenant },
-          actor: cliActor(),
-          reasonCode: values['reason-code'],
-          reasonText: values['reason-text'],
-          confirmation,
-          params: cliParams(ops, runbookId, values.param),
-          input,
-          onProgress: (p) => {
-            bar?.update(p);
-            out.event({ event: 'progress', ...p });
-            // Without a live bar, say when the workers start and stop waiting, and why.
-            if (!bar && (p.throttled ?? null) !== throttled) {
-              throttled = p.throttled ?? null;
-              out.info(throttled ? `throttled: ${throttled}` : 'writing again');
-            }
+        started = await ops.approvals.start(
+          {
+            runbookId,
+            scope: { kind: 'externalId', externalId: values.tenant },
+            actor: cliActor(),
+            reasonCode: values['reason-code'],
+            reasonText: values['reason-text'],
+            confirmation,
+            params: cliParams(ops, runbookId, values.param),
+            input,
+            onProgress: (p) => {
+              bar?.update(p);
+              out.event({ event: 'progress', ...p });
+              // Without a live bar, say when the workers start and stop waiting, and why.
+              if (!bar && (p.throttled ?? null) !== throttled) {
+                throttled = p.throttled ?? null;
+                out.info(throttled ? `throttled: ${throttled}` : 'writing again');
+              }
+            },
           },
-        }, { approvalRequestId: approvalIdOf(values.approval), deployIdentity: deployIdentityOf(ops.config) });
+          { approvalRequestId: approvalIdOf(values.approval), deployIdentity: deployIdentityOf(ops.config) },
+        );
       } catch (error) {
         if (!(error instanceof NothingToDoError)) throw error;
         out.result(
