@@ -10,7 +10,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const SDK_DIR = fileURLToPath(new URL('..', import.meta.url));
-const STAGE = path.join(SDK_DIR, 'dist', 'package');
 const REPO_ROOT = path.resolve(SDK_DIR, '..', '..');
 
 /** Where the tarball of `version` is written. */
@@ -26,31 +25,42 @@ function compiled(source) {
 
 export function packSdk({ log = () => {} } = {}) {
   const manifest = JSON.parse(fs.readFileSync(path.join(SDK_DIR, 'package.json'), 'utf8'));
-  fs.rmSync(STAGE, { recursive: true, force: true });
+  // A staging folder of this process's own, and the tarball renamed into place: packs started at
+  // once (tests, `plugins new`) never see each other's half-written files.
+  const stage = path.join(SDK_DIR, 'dist', `stage-${process.pid}-${Date.now().toString(36)}`);
   const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  execFileSync(process.execPath, [tsc, '-p', path.join(SDK_DIR, 'tsconfig.pack.json')], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  try {
+    execFileSync(
+      process.execPath,
+      [tsc, '-p', path.join(SDK_DIR, 'tsconfig.pack.json'), '--outDir', path.join(stage, 'dist')],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    return finish(manifest, stage, log);
+  } finally {
+    fs.rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+function finish(manifest, stage, log) {
   const exports = Object.fromEntries(
     Object.entries(manifest.exports).map(([subpath, source]) => [subpath, compiled(source)]),
   );
   const { private: _private, devDependencies: _dev, ...published } = manifest;
   fs.writeFileSync(
-    path.join(STAGE, 'package.json'),
+    path.join(stage, 'package.json'),
     `${JSON.stringify({ ...published, exports, files: ['dist', 'README.md', 'CHANGELOG.md'] }, null, 2)}\n`,
   );
   for (const doc of ['README.md', 'CHANGELOG.md']) {
     if (fs.existsSync(path.join(SDK_DIR, doc)))
-      fs.copyFileSync(path.join(SDK_DIR, doc), path.join(STAGE, doc));
+      fs.copyFileSync(path.join(SDK_DIR, doc), path.join(stage, doc));
   }
   const target = tarballPath(manifest.version);
-  const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', path.dirname(target)], {
-    cwd: STAGE,
+  const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', stage], {
+    cwd: stage,
     encoding: 'utf8',
     env: { ...process.env, npm_config_ignore_scripts: 'true' },
   });
-  const written = path.join(path.dirname(target), out.trim().split('\n').at(-1));
-  if (written !== target) fs.renameSync(written, target);
+  fs.renameSync(path.join(stage, out.trim().split('\n').at(-1)), target);
   log(`packed @ops/runbook-sdk ${manifest.version}: ${target}`);
   return target;
 }

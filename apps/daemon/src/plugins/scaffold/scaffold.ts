@@ -22,6 +22,26 @@ export function sdkTarballPath(): string {
 const ZOD_RANGE = '^4.6.7';
 const VITEST_RANGE = '^4.1.12';
 
+/** Newest modification time of the SDK's sources and manifest (what the tarball is built from). */
+function newestSdkSourceMs(dir = path.join(SDK_DIR, 'src')): number {
+  let newest = fs.statSync(path.join(SDK_DIR, 'package.json')).mtimeMs;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSdkSourceMs(file));
+    else if (!entry.name.endsWith('.test.ts')) newest = Math.max(newest, fs.statSync(file).mtimeMs);
+  }
+  return newest;
+}
+
+/** The tarball exists and is newer than every SDK source, so a new plugin gets today's SDK. */
+function isCurrentTarball(tarball: string): boolean {
+  try {
+    return fs.statSync(tarball).mtimeMs >= newestSdkSourceMs();
+  } catch {
+    return false;
+  }
+}
+
 export interface ScaffoldResult {
   dir: string;
   files: string[];
@@ -29,7 +49,7 @@ export interface ScaffoldResult {
   placement: 'workspace' | 'outside';
   /** How package.json names the SDK: the workspace, or `file:` the tarball. */
   sdk: string;
-  /** Set when the tarball had to be built first. */
+  /** Set when the tarball had to be built (or rebuilt: the SDK's sources changed since) first. */
   packed: string | null;
   /** The commands to run next, in order, exactly. */
   next: string[];
@@ -43,7 +63,7 @@ function isInside(child: string, parent: string): boolean {
 /**
  * Writes a plugin package whose generated test passes. Inside the repository's plugins/ it is a
  * workspace package; anywhere else it takes the SDK from the tarball `npm run pack:sdk` builds
- * (built here when missing), pins `@ops/*` to an address that answers nobody (.npmrc), and carries
+ * (built here when missing or older than the SDK's sources), pins `@ops/*` to an address that answers nobody (.npmrc), and carries
  * a package-lock cut from the repository's, so it installs without any registry. Throws InputError
  * (`--id`, `<dir>`) for an id that breaks the naming rule or a folder that is not empty; writes
  * nothing then.
@@ -62,7 +82,7 @@ export function scaffoldPlugin(dir: string, id: string): ScaffoldResult {
   const placement = isInside(target, path.join(REPOSITORY_ROOT, 'plugins')) ? 'workspace' : 'outside';
   let packed: string | null = null;
   const tarball = sdkTarballPath();
-  if (placement === 'outside' && !fs.existsSync(tarball)) {
+  if (placement === 'outside' && !isCurrentTarball(tarball)) {
     execFileSync(process.execPath, [PACK_SCRIPT], { stdio: ['ignore', 'ignore', 'inherit'] });
     packed = tarball;
   }
