@@ -77,6 +77,41 @@ describe('the run work table', () => {
     expect((await lifecycleOf(t, ids[2]!)).status).toBe('resolved');
   });
 
+  it("waits for the product's row lock, then skips the row the product changed meanwhile", async () => {
+    await prepare();
+    const product = await t.db.pool.connect();
+    const runner = await t.db.pool.connect();
+    try {
+      await product.query('BEGIN');
+      await product.query(
+        "UPDATE public.findings SET status = 'risk_accepted', updated_at = now() WHERE id = $1::bigint",
+        [ids[0]],
+      );
+      const pid = (await runner.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      await runner.query('BEGIN');
+      const chunk = { afterId: null, lastId: ids[1]!, onlyTenantId: null, excludeTenantIds: [] };
+      const write = lifecycleWork(ALL, table).applyChunk(executor(runner), chunk);
+      // Wait (polled, with a deadline) until the chunk is blocked on the product's row lock.
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const [row] = await t.sql<{ waiting: boolean }>(
+          "SELECT coalesce(wait_event_type = 'Lock', false) AS waiting FROM pg_stat_activity WHERE pid = $1",
+          [pid],
+        );
+        if (row?.waiting) break;
+        if (Date.now() > deadline) throw new Error('the chunk never waited for the row lock');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await product.query('COMMIT');
+      expect(await write).toEqual({ updated: 1 }); // ids[1] only
+      await runner.query('COMMIT');
+    } finally {
+      product.release();
+      runner.release();
+    }
+    expect((await lifecycleOf(t, ids[0]!)).status).toBe('risk_accepted');
+  });
+
   it('derives in place when the table is gone or was emptied (an unlogged table after a crash)', async () => {
     await prepare();
     await t.sql(`TRUNCATE ${table}`);

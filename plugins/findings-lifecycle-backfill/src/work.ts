@@ -206,10 +206,10 @@ async function tableExists(tx: SqlExecutor, table: string): Promise<boolean> {
  * nothing was written). A row is written only when what the derivation read is still what it holds
  * (status, severity, created_at, and updated_at, which the product moves on every change of its
  * own), when it still differs from its derived fields, and when no event of its finding arrived
- * after the derivation's high-water mark. A row the product changed meanwhile, or holds locked at
- * this moment, is left for the next run; the chunk never waits for the product's row locks. The
- * conditions are all on the row itself, or one index range of new events: a chunk costs a join by
- * id, not a derivation.
+ * after the derivation's high-water mark. A row the product changed meanwhile is left for the next
+ * run: PostgreSQL re-checks these conditions on the newest row version, so a change committed while
+ * this chunk waited for the row's lock is seen too. The conditions are all on the row itself, or one
+ * index range of new events: a chunk costs a join by id, not a derivation.
  */
 async function applyFromWorkTable(
   tx: SqlExecutor,
@@ -231,15 +231,14 @@ async function applyFromWorkTable(
   const derived = LIFECYCLE_FIELDS.map((c) => `w.${c}`).join(', ');
   const { rows } = await tx.query<{ complete: boolean; updated: string }>(
     `WITH mark AS (SELECT w.events_high_water FROM ${table} w WHERE w.id = ${COMPLETE_MARK_ID}),
-     -- The chunk's rows, locked, except those the product holds right now: waiting for one would
-     -- keep every row this chunk already locked from the product meanwhile, and the product is
-     -- about to change the row anyway (then the re-check below would skip it). Left for the next run.
+     -- The chunk's rows, locked first in id order. A row the product holds is waited for (within
+     -- the chunk's lock timeout), then re-checked below on its newest version.
      locked AS (
        SELECT target.id FROM public.findings target JOIN ${table} w ON w.id = target.id
        WHERE ${range('w')} AND ${range('target')} AND w.id <> ${COMPLETE_MARK_ID}
          ${tenantParts.map((p) => `AND ${p}`).join(' ')}
          AND EXISTS (SELECT 1 FROM mark)
-       FOR UPDATE OF target SKIP LOCKED
+       FOR UPDATE OF target
      ),
      written AS (
        UPDATE public.findings AS target
