@@ -24,7 +24,9 @@ export function changeSampleLimit(value: unknown, field = 'limit'): number {
   return n;
 }
 
-const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+/** A value as text: a plugin's object shows as its JSON, not as "[object Object]". */
+const text = (v: unknown): string | null =>
+  v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
 /**
  * A plugin's sample as plain rows of text, at most `limit` keys: what it returned is the plugin's
