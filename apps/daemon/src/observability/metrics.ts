@@ -73,7 +73,7 @@ export const throttleEvents = new Counter({
 
 export const preflightDuration = new Histogram({
   name: 'ops_preflight_duration_seconds',
-  help: "A runbook's read-only call (preflight, estimate, existence check), by runbook, kind and result",
+  help: "A runbook's read-only call (preflight, estimate, existence check, change sample), by runbook, kind and result",
   labelNames: ['runbook', 'kind', 'result'] as const,
   buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120],
   registers: [registry],
