@@ -24,9 +24,9 @@ const useStyles = makeStyles({
   },
   // Fixed columns that wrap: no horizontal scrolling in a 640 px dialog or an 800 px window.
   table: { tableLayout: 'fixed', width: '100%' },
-  finding: { width: '16%' },
-  tenant: { width: '18%' },
-  field: { width: '20%' },
+  finding: { width: '11%' },
+  tenant: { width: '16%' },
+  field: { width: '19%' },
   value: {
     fontFamily: tokens.fontFamilyMonospace,
     fontSize: tokens.fontSizeBase200,
@@ -47,7 +47,20 @@ export function ChangeSampleTable({ sample, scopeText }: { sample: ChangeSample;
   if (sample.length === 0) return null;
   const findings = new Set(sample.map((r) => r.key)).size;
   const tenants = new Set(sample.map((r) => r.tenant)).size;
-  const value = (v: string | null) => (v === null ? <span className={s.none}>empty</span> : v);
+  const value = (v: string | null) => {
+    if (v === null) return <span className={s.none}>empty</span>;
+    // A timestamp breaks between its date and its time, not at an arbitrary digit.
+    const at = /^(\d{4}-\d{2}-\d{2}T)(.+)$/.exec(v);
+    return at ? (
+      <>
+        {at[1]}
+        <wbr />
+        {at[2]}
+      </>
+    ) : (
+      v
+    );
+  };
   return (
     <div className={s.section} data-testid="change-sample">
       <Text size={200} className={s.caption}>
