@@ -15,7 +15,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 const RUNBOOK = 'findings.lifecycle.backfill';
 
 async function value(name: string, labels: Record<string, string>): Promise<number> {
-  const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
+  const metric = (await (await metrics.enableMetrics()).getMetricsAsJSON()).find((m) => m.name === name);
   return (metric?.values ?? [])
     .filter((v) => Object.entries(labels).every(([k, l]) => (v.labels as Record<string, unknown>)[k] === l))
     .reduce((sum, v) => sum + v.value, 0);
@@ -30,6 +30,8 @@ describe('run metrics and events of throttling', () => {
   const probe: HealthProbe = async () => (++asked <= 3 ? 'connections: 95 of 100 in use (limit 90%)' : null);
 
   beforeAll(async () => {
+    // Metrics count once enabled (serve does this when they are exported): before the run starts.
+    await metrics.enableMetrics();
     t = await createTestDatabase();
     await seedDemoData(t.db.pool, { tenants: 2, findings: 600, drift: 0.5, seed: 4 });
     const config = loadConfig({ DATABASE_URL: t.url, OPS_DATA_DIR: dataDir, OPS_CHUNK_SIZE: '100' });

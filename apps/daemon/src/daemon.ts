@@ -14,6 +14,7 @@ import {
   type Logger,
   lineLog,
   linesLogger,
+  metrics,
   silentLogger,
   startMetricsListener,
 } from './observability/index.ts';
@@ -57,6 +58,9 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
   const log = options.log ?? lineLog(logger);
   const port = options.port === 0 ? await freePort() : options.port;
   const url = config.publicUrl ?? `http://${options.host}:${port}`;
+  // Metrics are exported (own listener or /system/metrics): they count from the start. Otherwise
+  // prom-client is never loaded and every recording is a no-op.
+  if (config.metrics.port !== undefined || config.metrics.token !== undefined) await metrics.enableMetrics();
   const ops = await openOps(config, { logger, log: options.log });
   const identity = await openIdentity(ops, url, lineLog(logger, { component: 'identity' }));
   const notifications = new NotificationStore(ops.db.pool);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { registry } from './metrics.ts';
+import { enableMetrics } from './metrics.ts';
 
 const DASHBOARD = new URL('../../../../docs/grafana/ops-runbooks.json', import.meta.url);
 
@@ -30,7 +30,7 @@ describe('docs/grafana/ops-runbooks.json', () => {
   );
 
   it('reads only metrics the daemon registers', async () => {
-    const names = new Set((await registry.getMetricsAsJSON()).map((m) => m.name));
+    const names = new Set((await (await enableMetrics()).getMetricsAsJSON()).map((m) => m.name));
     expect(exprs.length).toBeGreaterThan(10);
     for (const { panel, expr } of exprs) {
       const used = metricNames(expr);
@@ -43,7 +43,9 @@ describe('docs/grafana/ops-runbooks.json', () => {
     const used = new Set(
       exprs.flatMap(({ expr }) => metricNames(expr)).map((n) => n.replace(/_(bucket|count|sum)$/, '')),
     );
-    const own = (await registry.getMetricsAsJSON()).map((m) => m.name).filter((n) => n.startsWith('ops_'));
+    const own = (await (await enableMetrics()).getMetricsAsJSON())
+      .map((m) => m.name)
+      .filter((n) => n.startsWith('ops_'));
     expect(own.length).toBeGreaterThan(10);
     for (const name of own) expect(used.has(name), name).toBe(true);
   });
