@@ -99,14 +99,14 @@ export function renderReport(r: ShapeResults, baseline: ShapeResults | null = nu
   }
   if (r.exec.length > 0) {
     lines.push(
-      `| **\`ops-daemon exec\`**, process start to exit | **${sp(
+      `| **\`ops-daemon exec\`**, process start to exit | ${sp(
         r.exec.map((e) => e.wallMs),
         seconds,
-      )}** | run itself ${sp(
+      )} | run itself ${sp(
         r.exec.map((e) => e.runMs),
         seconds,
       )}; ${count(spreadOf(r.exec.map((e) => e.updated)).median)} rows updated |`,
-      `| **exec ÷ the same run's better floor** | **${showSpread(execRatio, times)}** | |`,
+      `| **exec ÷ the same run's better floor** | ${showSpread(execRatio, times)} | |`,
       `| exec time per finding | ${showSpread(perFinding(r), (ms) => `${(ms * 1000).toFixed(1)} µs`)} | |`,
       `| exec write transactions (pg_stat_activity, every 10 ms) p99 | ${showSpread(writesP99, millis)} | ${count(spreadOf(r.exec.map((e) => e.writes.count)).median)} seen a run |`,
       `| exec write transactions, longest | ${showSpread(writesMax, millis)} | longest: ${longest ? `${millis(longest.ms)}, \`${longest.query.replaceAll('|', '\\|').replaceAll('`', "'")}\`` : 'n/a'} |`,
