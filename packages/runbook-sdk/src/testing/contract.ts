@@ -6,6 +6,7 @@ import { PRODUCT_SCHEMA_SQL } from '../product-schema.ts';
 import { PLATFORM_TENANT_EXTERNAL_ID, type ResolvedScope } from '../scope.ts';
 import { CORE_SUMMARY_KEYS } from '../summary-keys.ts';
 import { changedKeys, databaseChecksum, SHARED_ROWS, tenantChecksums } from './checksum.ts';
+import { type KitInput, KitInputError, kitInputOf } from './kit-input.ts';
 import { checkNarrowing } from './narrowing.ts';
 import { executorOf, hasAffectedWith, preflightWith, runWithReferenceDriver } from './reference-runner.ts';
 import { startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-postgres.ts';
@@ -21,6 +22,12 @@ export interface ContractOptions {
   scope?: ResolvedScope;
   /** Parameter values as an operator gives them; parsed by the runbook's schema as the daemon does. */
   params?: Record<string, unknown>;
+  /**
+   * A CSV-input runbook's file: its text, `{ fileName, text }`, or rows. Parsed by `parseCsvInput` as
+   * the daemon parses an upload (a bad file fails the check by line and column) and passed as
+   * `ctx.input` to preflight, hasAffected and run. Give ids the fixtures hold (e.g. explicit ids).
+   */
+  input?: KitInput;
   /** Small, so the fixtures span several chunks and interruption lands mid-way. */
   chunkSize?: number;
   /** `table.column` pairs that differ between two runs of the same work (e.g. `findings.updated_at`). */
@@ -46,6 +53,7 @@ export interface ContractReport {
 export const CONTRACT_CHECKS = {
   definition: 'definition is valid',
   parameters: 'parameters are accepted as the daemon accepts them',
+  input: 'the input file is accepted as the daemon accepts it',
   platformFixture: 'fixtures hold the platform tenant',
   preflightReadOnly: 'preflight is read-only',
   fixturesGiveWork: 'fixtures give the runbook work',
@@ -93,7 +101,24 @@ export async function checkRunbookContract(
     check(CONTRACT_CHECKS.parameters, false, `${error.message} (the daemon refuses the run the same way)`);
     return { ok: false, checks };
   }
+  // Checked only for a runbook that takes a file, or a check given one: as the daemon checks an upload.
+  let input: ReturnType<typeof kitInputOf> = null;
+  if (def.input || options.input != null) {
+    try {
+      input = kitInputOf(def, options.input);
+      check(
+        CONTRACT_CHECKS.input,
+        true,
+        `${input?.fileName}: ${input?.rowCount} row(s), sha256 ${input?.sha256.slice(0, 12)}…`,
+      );
+    } catch (error) {
+      if (!(error instanceof KitInputError)) throw error;
+      check(CONTRACT_CHECKS.input, false, `${error.message} (the daemon refuses the file the same way)`);
+      return { ok: false, checks };
+    }
+  }
   const raw = options.params ?? {};
+  const file = options.input ?? null;
   const limits: KitTimeLimits = { ...DEFAULT_KIT_TIME_LIMITS, ...options.limits };
 
   const server = options.postgres ?? (await startThrowawayPostgres());
@@ -114,12 +139,13 @@ export async function checkRunbookContract(
   ) =>
     runWithReferenceDriver(def, pool, extra.scope ?? scope, {
       params: raw,
+      input: file,
       chunkSize,
       limits,
       ...extra,
     });
   const affected = async (pool: pg.Pool) =>
-    (await preflightWith(def, pool, scope, raw, limits)).affected_count;
+    (await preflightWith(def, pool, scope, raw, limits, file)).affected_count;
   const checksum = (pool: pg.Pool) => databaseChecksum(pool, options.volatileColumns);
   const perTenant = (pool: pg.Pool) => tenantChecksums(pool, options.volatileColumns);
   try {
@@ -160,7 +186,7 @@ export async function checkRunbookContract(
       'checksums of public and ops compared',
     );
     // hasAffected (optional) must agree with the preflight: the daemon starts exec runs on it.
-    const existsBefore = await hasAffectedWith(def, straight, scope, raw, limits);
+    const existsBefore = await hasAffectedWith(def, straight, scope, raw, limits, file);
     check(
       CONTRACT_CHECKS.fixturesGiveWork,
       initial > 0 && existsBefore !== false,
@@ -203,7 +229,7 @@ export async function checkRunbookContract(
       nonNumeric.length ? `not numbers: ${nonNumeric.join(', ')}` : 'ok',
     );
     const after = await affected(straight);
-    const existsAfter = await hasAffectedWith(def, straight, scope, raw, limits);
+    const existsAfter = await hasAffectedWith(def, straight, scope, raw, limits, file);
     check(
       CONTRACT_CHECKS.thenZero,
       after === 0 && existsAfter !== true,
@@ -232,7 +258,15 @@ export async function checkRunbookContract(
       `resumed from checkpoint ${cancelled.checkpoint}`,
     );
 
-    const verdict = await checkNarrowing(def, narrowed, scope, params, limits, options.volatileColumns ?? []);
+    const verdict = await checkNarrowing(
+      def,
+      narrowed,
+      scope,
+      params,
+      limits,
+      options.volatileColumns ?? [],
+      input,
+    );
     check(CONTRACT_CHECKS.narrowing, verdict.narrowing.ok, verdict.narrowing.detail);
     check(CONTRACT_CHECKS.tenantsInRange, verdict.tenants.ok, verdict.tenants.detail);
 

@@ -8,8 +8,16 @@ export {
   checkRunbookContract,
 } from './contract.ts';
 export { insertKitTenants, KIT_TENANTS, type KitTenantIds } from './fixtures.ts';
+export {
+  csvTextOfRows,
+  KIT_INPUT_FILE_NAME,
+  type KitInput,
+  KitInputError,
+  kitInputOf,
+} from './kit-input.ts';
 export { checkNarrowing, type NarrowingVerdict } from './narrowing.ts';
 export {
+  estimateWith,
   hasAffectedWith,
   KeysetDriver,
   preflightWith,

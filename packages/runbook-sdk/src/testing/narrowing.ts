@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { ChunkedResult, KeysetWork, RunContext } from '../context.ts';
+import type { CsvInputRows } from '../csv/csv-input.ts';
 import type { RunbookDefinition } from '../define.ts';
 import { PLATFORM_TENANT_EXTERNAL_ID, type ResolvedScope } from '../scope.ts';
 import { changedKeys, SHARED_ROWS, tenantChecksums } from './checksum.ts';
@@ -26,6 +27,8 @@ export async function checkNarrowing(
   params: Record<string, unknown>,
   limits: KitTimeLimits,
   volatileColumns: readonly string[],
+  /** A CSV-input runbook's parsed file (`ctx.input`, as the daemon gives it). */
+  input: CsvInputRows | null = null,
 ): Promise<NarrowingVerdict> {
   const checksums = () => tenantChecksums(pool, volatileColumns);
   const start = await checksums();
@@ -34,6 +37,7 @@ export async function checkNarrowing(
   const ctx: RunContext = {
     db: executorOf(pool),
     params,
+    ...(input ? { input } : {}),
     runId: '2',
     signal: controller.signal,
     resumeCursor: null,

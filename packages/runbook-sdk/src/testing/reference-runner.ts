@@ -5,6 +5,7 @@ import type {
   ChunkSelection,
   KeysetWork,
   PreflightContext,
+  PreflightEstimate,
   PreflightResult,
   RunContext,
   SqlExecutor,
@@ -14,6 +15,7 @@ import type { RunbookDefinition } from '../define.ts';
 import { parseParameters } from '../parameters.ts';
 import type { ResolvedScope } from '../scope.ts';
 import { queryOf, type SqlQuery } from '../sql.ts';
+import { inputField, type KitInput, kitInputOf } from './kit-input.ts';
 import {
   DEFAULT_KIT_TIME_LIMITS,
   type KitTimeLimits,
@@ -39,6 +41,8 @@ export function executorOf(target: pg.Pool | pg.PoolClient): SqlExecutor {
 export interface ReferenceRunOptions {
   /** Parameter values as an operator gives them: parsed by the runbook's schema like the daemon does. */
   params?: Record<string, unknown>;
+  /** The file of a CSV-input runbook, parsed by the SDK's parser as the daemon does (`ctx.input`). */
+  input?: KitInput | null;
   chunkSize?: number;
   /** Continue from this checkpoint, as after an interruption. */
   resumeCursor?: string | null;
@@ -232,6 +236,7 @@ export async function runWithReferenceDriver(
   options: ReferenceRunOptions = {},
 ): Promise<ReferenceRunOutcome> {
   const params = parseParameters(def.parameters, options.params ?? {});
+  const input = kitInputOf(def, options.input);
   const limits = limitsOf(options.limits);
   const controller = new AbortController();
   let checkpoint = options.resumeCursor ?? null;
@@ -283,6 +288,7 @@ export async function runWithReferenceDriver(
   const ctx: RunContext = {
     db: executorOf(pool),
     params,
+    ...inputField(input),
     runId: '1',
     signal: controller.signal,
     resumeCursor: options.resumeCursor ?? null,
@@ -305,19 +311,34 @@ export async function runWithReferenceDriver(
 
 const toRef = (t: TenantRef) => ({ tenantId: t.tenantId, externalId: t.externalId });
 
-/** A preflight as the daemon calls it: parameters parsed by the runbook's schema, within its time limit. */
+/** The context of a read-only call as the daemon gives it: parameters and file parsed as it does. */
+function preflightContext(
+  def: RunbookDefinition,
+  pool: pg.Pool,
+  params: Record<string, unknown>,
+  input: KitInput | null | undefined,
+): PreflightContext {
+  return {
+    db: executorOf(pool),
+    params: parseParameters(def.parameters, params),
+    ...inputField(kitInputOf(def, input)),
+    log: () => {},
+  };
+}
+
+/**
+ * A preflight as the daemon calls it: parameters parsed by the runbook's schema, a CSV-input
+ * runbook's file by the SDK's parser (`ctx.input`), within its time limit.
+ */
 export function preflightWith(
   def: RunbookDefinition,
   pool: pg.Pool,
   scope: ResolvedScope,
   params: Record<string, unknown> = {},
   limits?: Partial<KitTimeLimits>,
+  input?: KitInput | null,
 ): Promise<PreflightResult> {
-  const ctx: PreflightContext = {
-    db: executorOf(pool),
-    params: parseParameters(def.parameters, params),
-    log: () => {},
-  };
+  const ctx = preflightContext(def, pool, params, input);
   return withinTimeLimit(
     () => def.preflight(ctx, scope),
     'preflight',
@@ -333,17 +354,34 @@ export async function hasAffectedWith(
   scope: ResolvedScope,
   params: Record<string, unknown> = {},
   limits?: Partial<KitTimeLimits>,
+  input?: KitInput | null,
 ): Promise<boolean | null> {
   const hasAffected = def.hasAffected;
   if (typeof hasAffected !== 'function') return null;
-  const ctx: PreflightContext = {
-    db: executorOf(pool),
-    params: parseParameters(def.parameters, params),
-    log: () => {},
-  };
+  const ctx = preflightContext(def, pool, params, input);
   return withinTimeLimit(
     () => hasAffected.call(def, ctx, scope),
     'hasAffected',
+    limitsOf(limits),
+    'preflightTimeoutMs',
+  );
+}
+
+/** `estimate` as the daemon calls it (parameters, `ctx.input`, time limit), or null when the runbook has none. */
+export async function estimateWith(
+  def: RunbookDefinition,
+  pool: pg.Pool,
+  scope: ResolvedScope,
+  params: Record<string, unknown> = {},
+  limits?: Partial<KitTimeLimits>,
+  input?: KitInput | null,
+): Promise<PreflightEstimate | null> {
+  const estimate = def.estimate;
+  if (typeof estimate !== 'function') return null;
+  const ctx = preflightContext(def, pool, params, input);
+  return withinTimeLimit(
+    () => estimate.call(def, ctx, scope),
+    'estimate',
     limitsOf(limits),
     'preflightTimeoutMs',
   );
