@@ -1,3 +1,5 @@
+import type { LineLog } from './observability/index.ts';
+
 /**
  * The one shape of a daemon's background loop: a pass, then an explicit wait, never two passes at
  * once. A loop that forgets its wait spins (the delivery worker once ran ~1,200 transactions a
@@ -18,7 +20,7 @@ export interface BackgroundLoopOptions {
   minWaitMs?: number;
   /** Wait idleMs before the first pass (the caller has just done one itself). */
   waitFirst?: boolean;
-  log: (message: string) => void;
+  log: LineLog;
 }
 
 export interface BackgroundLoop {
@@ -56,7 +58,11 @@ export function startBackgroundLoop(o: BackgroundLoopOptions): BackgroundLoop {
         const due = await o.pass();
         if (due !== undefined) waitMs = Math.min(o.idleMs, Math.max(minWait, due));
       } catch (error) {
-        o.log(`${o.name}: ${(error as Error).message}`);
+        o.log(`${o.name}: ${(error as Error).message}`, {
+          event: 'loop.failed',
+          level: 'warn',
+          loop: o.name,
+        });
       }
       if (stopped) break;
       if (nudged) continue;

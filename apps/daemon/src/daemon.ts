@@ -85,7 +85,7 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
     audit: ops.audit,
     daemonId,
     syncMs: config.scheduleSyncMs,
-    log,
+    log: options.log ?? lineLog(logger, { component: 'scheduler' }),
   });
 
   let demoAccounts: Daemon['demoAccounts'] = [];
@@ -139,27 +139,31 @@ export async function startDaemon(config: OpsConfig, options: DaemonOptions): Pr
     server.listen(port, options.host, resolve);
   });
   // One pass, then an explicit idle wait (never two passes at once): an idle daemon costs its
-  // database a few statements per sweep.
+  // database a few statements per sweep. A task that fails logs `sweep.failed` naming it (the
+  // reaper's own actions log `run.reaped`).
+  const sweepLog = options.log ?? lineLog(logger, { component: 'sweep' });
+  const sweepFailed = (task: string) => (e: unknown) =>
+    sweepLog(`${task}: ${(e as Error).message}`, { event: 'sweep.failed', level: 'warn', task });
   const sweep = startBackgroundLoop({
     name: 'sweep',
     pass: async () => {
       await Promise.all([
-        ops.service.reapInterrupted().catch((e) => log(`reaper: ${(e as Error).message}`)),
+        ops.service.reapInterrupted().catch(sweepFailed('reaper')),
         // Idle workers join runs other processes own (exec in a pipeline, another daemon).
-        ops.service.assistRuns().catch((e) => log(`assist: ${(e as Error).message}`)),
-        identity.expireBreakGlass().catch((e) => log(`break-glass expiry: ${(e as Error).message}`)),
-        alerting.announcer.announceMissed().catch((e) => log(`alerts sweep: ${(e as Error).message}`)),
+        ops.service.assistRuns().catch(sweepFailed('assist')),
+        identity.expireBreakGlass().catch(sweepFailed('break-glass expiry')),
+        alerting.announcer.announceMissed().catch(sweepFailed('alerts sweep')),
         // Revert journals older than OPS_JOURNAL_DAYS are dropped, run by run, each audited.
-        dropExpiredJournals({ pool: ops.db.pool, audit: ops.audit }, config.journalDays).catch((e) =>
-          log(`journal retention: ${(e as Error).message}`),
+        dropExpiredJournals({ pool: ops.db.pool, audit: ops.audit }, config.journalDays).catch(
+          sweepFailed('journal retention'),
         ),
-        ops.approvals.expireDue().catch((e) => log(`approval expiry: ${(e as Error).message}`)),
+        ops.approvals.expireDue().catch(sweepFailed('approval expiry')),
       ]);
       return undefined;
     },
     idleMs: options.sweepMs ?? 10_000,
     waitFirst: true,
-    log,
+    log: sweepLog,
   });
   await scheduling.scheduler.start();
   // Its own listener (OPS_METRICS_PORT), on the daemon's host: a scraper never needs the console's port.

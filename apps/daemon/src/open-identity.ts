@@ -1,4 +1,5 @@
 import { createIdentity, type Identity } from './identity/index.ts';
+import type { LineLog } from './observability/index.ts';
 import type { Ops } from './ops.ts';
 import { sessionSecret } from './secret.ts';
 
@@ -6,7 +7,7 @@ import { sessionSecret } from './secret.ts';
  * The identity store on this daemon's database, configured once for `serve` and for the account
  * commands. Kept out of ops.ts so `exec` never loads the auth code.
  */
-export function openIdentity(ops: Ops, baseUrl: string, log?: (message: string) => void): Promise<Identity> {
+export function openIdentity(ops: Ops, baseUrl: string, log?: LineLog): Promise<Identity> {
   const { config } = ops;
   return createIdentity({
     db: ops.db,

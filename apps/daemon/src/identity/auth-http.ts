@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isConnectionError } from '../db/connection.ts';
 import { errorIdOf, INTERNAL_ERROR_MESSAGE, internalErrorLine } from '../internal-errors.ts';
+import type { LineLog } from '../observability/index.ts';
 import { AUTH_BASE_PATH } from './auth-options.ts';
 import { withClientIpHeader } from './client-ip.ts';
 import type { SignInGate } from './sign-in-guard.ts';
@@ -15,7 +16,7 @@ export interface AuthHttpDeps {
   signIn: SignInGate;
   /** The daemon's base URL: requests are rebuilt on it, never on a client-sent Host. */
   baseUrl: string;
-  log: (message: string) => void;
+  log: LineLog;
 }
 
 class BodyTooLarge extends Error {}
@@ -56,7 +57,11 @@ export function authHttpHandler(deps: AuthHttpDeps) {
       if (response.status >= 500) {
         // better-auth answered an internal error itself: its words go to the log only.
         const errorId = errorIdOf(response);
-        deps.log(`auth ${req.method} ${url.pathname}: internal error ${errorId}: ${await response.text()}`);
+        deps.log(`auth ${req.method} ${url.pathname}: internal error ${errorId}: ${await response.text()}`, {
+          event: 'auth.internal_error',
+          level: 'error',
+          error_id: errorId,
+        });
         response = internalError(errorId);
       }
     } catch (error) {
@@ -64,7 +69,11 @@ export function authHttpHandler(deps: AuthHttpDeps) {
         response = json(413, { code: 'PAYLOAD_TOO_LARGE', message: `body: at most ${MAX_BODY_BYTES} bytes` });
       } else {
         const errorId = errorIdOf(error);
-        deps.log(internalErrorLine(`auth ${req.method} ${url.pathname}`, errorId, error));
+        deps.log(internalErrorLine(`auth ${req.method} ${url.pathname}`, errorId, error), {
+          event: 'auth.internal_error',
+          level: 'error',
+          error_id: errorId,
+        });
         response = internalError(errorId);
       }
     }

@@ -3,7 +3,7 @@ import { betterAuth } from 'better-auth';
 import { isAPIError } from 'better-auth/api';
 import { AuditLog } from '../audit/index.ts';
 import type { Database } from '../db/connection.ts';
-import { metrics } from '../observability/index.ts';
+import { type LineLog, metrics } from '../observability/index.ts';
 import { type AccountSummary, demoAccounts, upsertAccount } from './accounts.ts';
 import { authHttpHandler } from './auth-http.ts';
 import { buildAuthOptions } from './auth-options.ts';
@@ -29,7 +29,7 @@ export interface IdentityOptions {
   /** Secure cookies; default: when `baseUrl` is https. */
   secureCookies?: boolean;
   /** The daemon's log: internal errors (with their id), throttled sign-ins once per window. */
-  log?: (message: string) => void;
+  log?: LineLog;
 }
 
 export interface Identity {

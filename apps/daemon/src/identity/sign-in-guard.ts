@@ -1,6 +1,6 @@
 import { createAuthMiddleware, isAPIError } from 'better-auth/api';
 import type { AuditLog } from '../audit/index.ts';
-import { metrics } from '../observability/index.ts';
+import { type LineLog, metrics } from '../observability/index.ts';
 import { clientIpOf } from './client-ip.ts';
 import { emailKey, type LoginThrottle } from './login-throttle.ts';
 import { OncePerWindow } from './once-per-window.ts';
@@ -16,7 +16,7 @@ const PASSWORD_MAX = 128;
 export interface SignInGuardDeps {
   throttle: LoginThrottle;
   audit: AuditLog;
-  log?: (message: string) => void;
+  log?: LineLog;
 }
 
 export interface InputProblem {
@@ -92,6 +92,12 @@ export class SignInGate {
         this.deps.log?.(
           `sign-in throttled for ${JSON.stringify(email)} from ${ip ?? 'an unknown address'}: ` +
             `further attempts are refused for ${decision.retryAfterSeconds} s, and not logged`,
+          {
+            event: 'auth.sign_in_throttled',
+            level: 'warn',
+            ip: ip ?? null,
+            retry_after_seconds: decision.retryAfterSeconds,
+          },
         );
       }
       await this.deps.audit.record({

@@ -1,6 +1,8 @@
 export {
   createLogger,
   formatFor,
+  type LineFields,
+  type LineLog,
   LOG_LEVELS,
   type Logger,
   type LogLevel,

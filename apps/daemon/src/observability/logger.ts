@@ -53,16 +53,34 @@ export function silentLogger(): Logger {
 }
 
 /**
+ * A line's own fields: `event` gives the lines an operator alerts on a stable name (README, "Logs
+ * and metrics"), `level` raises it above the log's own level (a failure), the rest are data.
+ */
+export interface LineFields {
+  event?: string;
+  level?: 'info' | 'warn' | 'error';
+  [field: string]: unknown;
+}
+
+/** The `log(message)` shape many modules take; a plain `(message) => void` is one (fields ignored). */
+export type LineLog = (message: string, fields?: LineFields) => void;
+
+/**
  * The old `log(message)` shape many modules take, on top of a logger: lines at `level`, with the
- * fields given (component), so those modules log structured lines without changing them.
+ * fields given (component), so those modules log structured lines without changing them; a line's
+ * own fields (its event) go with it.
  */
 export function lineLog(
   logger: Logger,
   fields: Record<string, unknown> = {},
   level: 'info' | 'warn' | 'error' = 'info',
-): (message: string) => void {
+): LineLog {
   const child = Object.keys(fields).length ? logger.child(fields) : logger;
-  return (message) => child[level](message);
+  return (message, own) => {
+    if (!own) return child[level](message);
+    const { level: lineLevel = level, ...rest } = own;
+    child[lineLevel](rest, message);
+  };
 }
 
 /** Every line about a run carries its id, runbook and scope. */

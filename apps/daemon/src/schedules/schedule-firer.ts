@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { Announcer } from '../alerts/index.ts';
 import type { AuditLog } from '../audit/index.ts';
 import { ConflictError, NothingToDoError } from '../errors.ts';
+import type { LineLog } from '../observability/index.ts';
 import type { Actor, RunService } from '../runs/index.ts';
 import type { OccurrenceOutcome, Schedule, ScheduleStore } from './schedule-store.ts';
 
@@ -10,12 +11,44 @@ export interface ScheduleFirerDeps {
   service: RunService;
   announcer: Announcer;
   audit: AuditLog;
-  log: (message: string) => void;
+  log: LineLog;
 }
 
 /** The actor of everything a schedule does. */
 export function scheduleActor(schedule: Pick<Schedule, 'id'>): Actor {
   return { kind: 'system', label: 'system:schedule', scheduleId: schedule.id, host: os.hostname() };
+}
+
+/**
+ * One line per claimed tick, named for alerting: `schedule.failed` (warn: the preflight or the run's
+ * start failed), `schedule.skipped` (disabled meanwhile, or the runbook's lock held), else
+ * `schedule.fired` with its status (started, clean, drift_detected, nothing_to_do).
+ */
+function logOutcome(
+  log: LineLog,
+  schedule: Schedule,
+  slot: Date,
+  outcome: OccurrenceOutcome,
+  occurrenceId: string | null | undefined,
+): void {
+  const fields = {
+    schedule_id: schedule.id,
+    runbook: schedule.runbookId,
+    slot: slot.toISOString(),
+    occurrence_id: occurrenceId ?? null,
+    status: outcome.status,
+    ...(outcome.runId ? { run_id: outcome.runId } : {}),
+  };
+  const reason = outcome.reason ?? undefined;
+  if (outcome.status === 'failed')
+    log(`schedule ${schedule.id}: ${reason}`, { event: 'schedule.failed', level: 'warn', ...fields, reason });
+  else if (outcome.status === 'skipped')
+    log(`schedule ${schedule.id} skipped the tick at ${fields.slot}: ${reason}`, {
+      event: 'schedule.skipped',
+      ...fields,
+      reason,
+    });
+  else log(`schedule ${schedule.id} fired: ${outcome.status}`, { event: 'schedule.fired', ...fields });
 }
 
 /**
@@ -49,10 +82,10 @@ export class ScheduleFirer {
         outcome = await this.startRun(schedule);
       }
     } catch (error) {
-      log(`schedule ${armed.id}: ${(error as Error).message}`);
       outcome = { status: 'failed', reason: (error as Error).message };
     }
     const occurrenceId = await store.finishOccurrence(armed.id, slot, outcome);
+    logOutcome(log, armed, slot, outcome, occurrenceId);
     if (drift && schedule && occurrenceId) await this.announceDrift(schedule, drift, occurrenceId, slot);
   }
 

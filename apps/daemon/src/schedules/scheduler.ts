@@ -1,5 +1,6 @@
 import cron, { type Logger, type RunCoordinator, type ScheduledTask } from 'node-cron';
 import { type BackgroundLoop, startBackgroundLoop } from '../background-loop.ts';
+import type { LineLog } from '../observability/index.ts';
 import type { Schedule, ScheduleStore } from './schedule-store.ts';
 
 export interface SchedulerDeps {
@@ -11,7 +12,7 @@ export interface SchedulerDeps {
   syncMs: number;
   /** True when the daemon of a `firing` occurrence has provably stopped (see daemonIsGone). */
   isGone: (daemon: string) => boolean;
-  log: (message: string) => void;
+  log: LineLog;
 }
 
 /** node-cron's key is `<task name>:<slot ISO time>`; the name never holds a colon. */
@@ -66,6 +67,13 @@ export class Scheduler {
     for (const o of await this.deps.store.reapStuck(this.deps.isGone)) {
       this.deps.log(
         `scheduler: occurrence ${o.id} of schedule ${o.scheduleId} was stuck firing: ${o.reason}`,
+        {
+          event: 'schedule.occurrence_reaped',
+          level: 'warn',
+          schedule_id: o.scheduleId,
+          occurrence_id: o.id,
+          reason: o.reason,
+        },
       );
     }
   }
@@ -111,6 +119,13 @@ export class Scheduler {
       } else {
         this.deps.log(
           `scheduler: schedule ${schedule.id} skipped the tick at ${ctx.date.toISOString()} (${ctx.reason})`,
+          {
+            event: 'schedule.skipped',
+            schedule_id: schedule.id,
+            runbook: schedule.runbookId,
+            slot: ctx.date.toISOString(),
+            reason: ctx.reason,
+          },
         );
       }
     });
@@ -120,7 +135,7 @@ export class Scheduler {
 
   private track<T>(work: Promise<T>): Promise<T | undefined> {
     const tracked = work.catch((e) => {
-      this.deps.log(`scheduler: ${(e as Error).message}`);
+      this.deps.log(`scheduler: ${(e as Error).message}`, { event: 'schedule.failed', level: 'warn' });
       return undefined;
     });
     this.inFlight.add(tracked);

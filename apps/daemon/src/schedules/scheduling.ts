@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Announcer } from '../alerts/index.ts';
 import type { AuditLog } from '../audit/index.ts';
 import { daemonIsGone } from '../daemon-identity.ts';
+import type { LineLog } from '../observability/index.ts';
 import type { RunService } from '../runs/index.ts';
 import { ScheduleFirer } from './schedule-firer.ts';
 import { ScheduleStore } from './schedule-store.ts';
@@ -15,7 +16,8 @@ export interface SchedulingOptions {
   audit: AuditLog;
   daemonId: string;
   syncMs: number;
-  log: (message: string) => void;
+  /** The daemon's log; the lines an operator alerts on carry an `event` (schedule.fired …). */
+  log: LineLog;
   /** Whether a daemon has provably stopped; daemonIsGone unless a test says otherwise. */
   isGone?: (daemonId: string) => boolean;
 }
