@@ -8,6 +8,8 @@
  * Prints min / median / max per command and setting. Figures, not assertions: `npm test` times nothing.
  *
  * `npm run bench:cli -- [--runs 7] [--commands runbooks,runs list,help]`
+ * OPS_BENCH_CLI_BIN=<file.mjs> times another entry instead of the bin (a saved build, to compare
+ * two variants by alternating bench runs on a shared, loaded machine).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -28,10 +30,11 @@ const { values } = parseArgs({
 const RUNS = Math.max(5, Number(values.runs));
 const COMMANDS = values.commands.split(',').map((c) => c.trim().split(/\s+/));
 const log = (line: string) => process.stderr.write(`${line}\n`);
+const BIN = process.env.OPS_BENCH_CLI_BIN || OPS_DAEMON_BIN;
 
 function timeCli(args: string[], env: Record<string, string>): Promise<number> {
   const started = performance.now();
-  const child = spawn(process.execPath, [OPS_DAEMON_BIN, ...args], {
+  const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
