@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 // exports metrics (serve with OPS_METRICS_PORT or OPS_METRICS_TOKEN) loads it. A real `exec` process
 // runs a run to its end (recording chunks, run starts and ends into the metrics API) with Node's
 // module tracing on (NODE_DEBUG=module names every CommonJS file a process loads, also those an ES
-// module imports): prom-client must not be among them. pino, which every command that opens the
+// module imports): prom-client must not be among them. pg, which every command that opens the
 // database loads the same way, must be: otherwise the tracing saw nothing and the test proves nothing.
 
 const RUNBOOK = 'findings.lifecycle.backfill';
@@ -36,7 +36,7 @@ describe('ops-daemon exec without metrics configured', { timeout: 120_000 }, () 
     expect(run.summary.updated_count).toBeGreaterThan(0);
 
     const loaded = result.stderr.split('\n').filter((line) => line.startsWith('MODULE '));
-    expect(loaded.some((line) => line.includes('/node_modules/pino/'))).toBe(true);
+    expect(loaded.some((line) => line.includes('/node_modules/pg/'))).toBe(true);
     expect(loaded.filter((line) => line.includes('prom-client'))).toEqual([]);
   });
 });

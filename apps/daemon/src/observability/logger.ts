@@ -1,4 +1,5 @@
-import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
+import { createRequire } from 'node:module';
+import type { DestinationStream, Logger, LoggerOptions } from 'pino';
 import type { OpsConfig } from '../config.ts';
 import type { LogLevel } from './log-levels.ts';
 import { REDACTED_KEYS, scrub, secretValuesOf } from './redaction.ts';
@@ -22,11 +23,80 @@ export function formatFor(stream: { isTTY?: boolean }): 'json' | 'pretty' {
   return stream.isTTY ? 'pretty' : 'json';
 }
 
+type Pino = typeof import('pino');
+
+let pinoModule: Pino | undefined;
 /**
- * The daemon's logger: pino, synchronous (a line is written before the process may exit), with
- * secret-holding keys censored and every finished line scrubbed of the configured secrets.
+ * pino, loaded on first use (synchronously: a line is written when it is logged). Loading it costs a
+ * command 0.1 s or more on a busy machine, and a command at its default level (warn) mostly logs
+ * nothing: it never pays that.
+ */
+function loadPino(): Pino {
+  pinoModule ??= createRequire(import.meta.url)('pino') as Pino;
+  return pinoModule;
+}
+
+const LEVEL_VALUES: Record<string, number> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+  silent: Number.POSITIVE_INFINITY,
+};
+const ignore = () => {};
+
+/**
+ * A logger that creates its pino logger (`make`) only when a line at an enabled level is logged or
+ * anything else of pino's is asked for; until then a line below `level` is dropped and `child()`
+ * gives another deferred logger. Once made, everything is the pino logger's own.
+ */
+function deferred(level: string, make: () => Logger): Logger {
+  let made: Logger | undefined;
+  const real = () => {
+    made ??= make();
+    return made;
+  };
+  const own = (logger: Logger, prop: string | symbol) => {
+    const value = Reflect.get(logger, prop, logger) as unknown;
+    return typeof value === 'function' ? value.bind(logger) : value;
+  };
+  const threshold = LEVEL_VALUES[level] ?? LEVEL_VALUES.info!;
+  return new Proxy({} as Logger, {
+    get(_, prop) {
+      if (made) return own(made, prop);
+      if (prop === 'level') return level;
+      if (prop === 'isLevelEnabled') return (l: string) => (LEVEL_VALUES[l] ?? 0) >= threshold;
+      if (prop === 'child')
+        return (bindings: Record<string, unknown>, options?: { level?: string }) =>
+          deferred(options?.level ?? level, () => real().child(bindings, options as never));
+      if (typeof prop === 'string' && prop !== 'silent' && prop in LEVEL_VALUES) {
+        if (LEVEL_VALUES[prop]! < threshold) return ignore;
+        return (...args: unknown[]) => (real()[prop as 'info'] as (...a: unknown[]) => void)(...args);
+      }
+      return own(real(), prop);
+    },
+    set(_, prop, value) {
+      return Reflect.set(real(), prop, value);
+    },
+    has(_, prop) {
+      return prop in real();
+    },
+  });
+}
+
+/**
+ * The daemon's logger: pino, synchronous (a line is written before the process may exit; no
+ * transport, so no worker thread), with secret-holding keys censored and every finished line
+ * scrubbed of the configured secrets. pino itself is loaded at the first line logged (deferred).
  */
 export function createLogger(settings: LoggerSettings): Logger {
+  return deferred(settings.level, () => pinoLogger(settings));
+}
+
+function pinoLogger(settings: LoggerSettings): Logger {
+  const { pino } = loadPino();
   const write =
     typeof settings.destination === 'function'
       ? settings.destination
@@ -49,7 +119,7 @@ export function createLogger(settings: LoggerSettings): Logger {
 
 /** A logger that writes nothing (library use without a logger, and tests that pass none). */
 export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
+  return deferred('silent', () => loadPino().pino({ level: 'silent' }));
 }
 
 /**
