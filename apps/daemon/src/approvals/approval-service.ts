@@ -22,9 +22,11 @@ import {
   validateParams,
   validateReason,
 } from '../runs/index.ts';
+import { prepareRunInput, type RawRunInput } from '../runs/run-input.ts';
 import { resolveScope, resolveScopeByExternalId } from '../tenants/index.ts';
+import { RequestChangeFeed } from './approval-change-feed.ts';
 import { ApprovalStore, type RunRequest } from './approval-store.ts';
-import { approvalRequiredMessage, whyNotDecidable, whyNotStartable } from './messages.ts';
+import { approvalRequiredMessage, whyNotDecidable, whyNotStartable, whyNotWithdrawable } from './messages.ts';
 import { type ApprovalMode, type ApprovalPolicy, EVERY_RUNBOOK, needsApproval } from './policy.ts';
 import type { RequestStatus } from './request-state.ts';
 
@@ -48,6 +50,8 @@ export interface NewRequestInput {
   reasonCode?: string | null;
   reasonText?: string | null;
   confirmation?: string | null;
+  /** The CSV file of a runbook that takes one: validated now and stored with the request. */
+  input?: RawRunInput | null;
   /** The preflight the request is based on: its exact count, or an estimate with its 95% margin. */
   preflightAffectedCount: number;
   preflightMargin?: number;
@@ -69,11 +73,14 @@ export interface ApprovalServiceDeps {
  */
 export class ApprovalService {
   readonly store: ApprovalStore;
+  /** Request changes for `approvals.onChange`: one poll per daemon, shared by every subscriber. */
+  readonly changes: RequestChangeFeed;
   private readonly log: (message: string) => void;
   private readonly listeners = new Set<(event: 'requested' | 'decided', request: RunRequest) => unknown>();
 
   constructor(private readonly deps: ApprovalServiceDeps) {
     this.store = new ApprovalStore(deps.pool);
+    this.changes = new RequestChangeFeed(deps.pool, () => this.expireDue());
     this.log = deps.log ?? ((m) => process.stderr.write(`${m}\n`));
   }
 
@@ -168,6 +175,7 @@ export class ApprovalService {
     }
     const reason = validateReason(scope.kind, input);
     const params = validateParams(def, input.params);
+    const file = prepareRunInput(def, input.input);
     if (scope.kind === 'all' && input.confirmation !== def.confirmationPhrase) {
       throw new InputError(
         'confirmation',
@@ -180,6 +188,7 @@ export class ApprovalService {
       params,
       ...reason,
       preflight: { affected_count: input.preflightAffectedCount, margin: input.preflightMargin || null },
+      input: file,
       requester: caller.actor,
       ttlMs: this.deps.ttlMs,
     });
@@ -193,6 +202,7 @@ export class ApprovalService {
         reasonText: created.reasonText,
         params,
         preflight: created.preflight,
+        ...(created.input ? { input: created.input } : {}),
         expiresAt: created.expiresAt,
       },
     );
@@ -238,6 +248,34 @@ export class ApprovalService {
     });
     this.announce('decided', decided);
     return decided;
+  }
+
+  /**
+   * The requester takes back their own pending request (an optional comment says why); audited.
+   * Throws NotAllowedError (someone else's request), NotFoundError, InputError, ConflictError (it
+   * was decided or lapsed first).
+   */
+  async withdraw(id: string, comment: string | null, caller: ApprovalCaller): Promise<RunRequest> {
+    if (caller.actor.kind !== 'user')
+      throw new InputError('requester', 'a run request is withdrawn by the operator who made it');
+    const text = comment?.trim() || null;
+    if (text && text.length > DECISION_COMMENT_MAX)
+      throw new InputError(
+        'comment',
+        `comment must be at most ${DECISION_COMMENT_MAX} characters (got ${text.length})`,
+      );
+    await this.expireDue();
+    const current = await this.get(id);
+    if (current.requester.id !== caller.actor.id)
+      throw new NotAllowedError(RUN_CAPABILITY, 'only the operator who requested this run can withdraw it');
+    const withdrawn = await this.store.withdraw(id, caller.actor.id, text);
+    if (!withdrawn) throw new ConflictError(whyNotWithdrawable(await this.get(id)));
+    await this.audit('approval.withdrawn', caller, withdrawn, {
+      requestId: id,
+      ...(text ? { comment: text } : {}),
+    });
+    this.announce('decided', withdrawn);
+    return withdrawn;
   }
 
   /** Throws NotFoundError. */
@@ -333,6 +371,12 @@ export class ApprovalService {
     const r = await this.get(id);
     if (r.status !== 'approved') throw new InputError('approval', whyNotStartable(r));
     const def = this.deps.service.runbook(r.runbookId);
+    const input = await this.store.inputOf(id);
+    if (Boolean(def.input) !== Boolean(input))
+      throw new InputError(
+        'approval',
+        `runbook ${def.id} ${def.input ? 'now takes' : 'no longer takes'} a CSV file, unlike when run request ${id} was made; request approval again`,
+      );
     const claimed = await this.store.claim(id);
     if (!claimed) throw new InputError('approval', whyNotStartable(await this.get(id)));
     let started: StartedRun;
@@ -351,6 +395,12 @@ export class ApprovalService {
         breakGlass: caller.breakGlass,
         ip: caller.ip,
         onProgress: caller.onProgress,
+        approval: {
+          requestId: id,
+          requestedBy: r.requester.email,
+          approvedBy: r.decidedBy?.email ?? null,
+          input,
+        },
       });
     } catch (error) {
       await this.store.unclaim(id);
@@ -383,6 +433,17 @@ export class ApprovalService {
       throw differs(r.scope.kind === 'all' ? 'all tenants' : `tenant ${r.scope.externalId}`);
     const params = validateParams(this.deps.service.runbook(r.runbookId), request.params);
     if (!isDeepStrictEqual(params, r.params)) throw differs(`parameters ${JSON.stringify(r.params)}`);
+    // The approval is bound to the request's file: a command that names a file must name that one
+    // (checked by content); without --input the start uses the stored file.
+    if (request.input) {
+      const file = prepareRunInput(this.deps.service.runbook(r.runbookId), request.input);
+      if (file?.sha256 !== r.input?.sha256)
+        throw differs(
+          r.input
+            ? `input file ${r.input.file_name} (sha256 ${r.input.sha256})`
+            : `runbook ${r.runbookId} without an input file`,
+        );
+    }
   }
 
   private resolve(scope: ScopeInput): Promise<ResolvedScope> {

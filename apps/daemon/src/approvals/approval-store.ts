@@ -1,6 +1,7 @@
-import type { ResolvedScope } from '@ops/runbook-sdk';
+import type { CsvInputRows, ResolvedScope } from '@ops/runbook-sdk';
 import type pg from 'pg';
 import type { Actor } from '../runs/index.ts';
+import type { RunInputSummary } from '../runs/run-input.ts';
 import { type ApprovalMode, type ApprovalPolicy, DEFAULT_APPROVAL_MODE, EVERY_RUNBOOK } from './policy.ts';
 import { fromStatesOf, OPEN_STATUSES, type RequestStatus } from './request-state.ts';
 
@@ -18,6 +19,8 @@ export interface RunRequest {
   reasonCode: string | null;
   reasonText: string | null;
   preflight: RequestPreflight;
+  /** The CSV file the run was asked for (its rows are in ops.run_request_inputs), or null. */
+  input: RunInputSummary | null;
   requester: Actor & { kind: 'user' };
   status: RequestStatus;
   decidedBy: (Actor & { kind: 'user' }) | null;
@@ -35,9 +38,17 @@ export interface NewRunRequest {
   reasonCode: string | null;
   reasonText: string | null;
   preflight: RequestPreflight;
+  /** The validated file of a CSV-input runbook, stored with the request in one transaction. */
+  input: CsvInputRows | null;
   requester: Actor & { kind: 'user' };
   ttlMs: number;
 }
+
+/** The request's columns plus its file's summary (a LEFT JOIN: null for a runbook without input). */
+const REQUEST_SELECT = `SELECT r.*, CASE WHEN i.request_id IS NULL THEN NULL ELSE
+           json_build_object('file_name', i.file_name, 'sha256', i.sha256, 'row_count', i.row_count,
+                             'byte_count', i.byte_count) END AS input
+      FROM ops.run_requests r LEFT JOIN ops.run_request_inputs i ON i.request_id = r.id`;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -50,6 +61,7 @@ function toRequest(r: Record<string, unknown>): RunRequest {
     reasonCode: r.reason_code as string | null,
     reasonText: r.reason_text as string | null,
     preflight: r.preflight as RequestPreflight,
+    input: (r.input as RunInputSummary | null | undefined) ?? null,
     requester: r.requester as RunRequest['requester'],
     status: r.status as RequestStatus,
     decidedBy: r.decided_by as RunRequest['decidedBy'],
@@ -107,7 +119,23 @@ export class ApprovalStore {
   }
 
   async create(input: NewRunRequest): Promise<RunRequest> {
-    const { rows } = await this.pool.query(
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const created = await this.insert(client, input);
+      if (input.input) await storeRequestInput(client, created.id, input.input);
+      await client.query('COMMIT');
+      return (await this.get(created.id))!;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async insert(client: pg.PoolClient, input: NewRunRequest): Promise<RunRequest> {
+    const { rows } = await client.query(
       `INSERT INTO ops.run_requests
          (runbook_id, scope, params, reason_code, reason_text, preflight, requester, requester_id, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(secs => $9::double precision / 1000))
@@ -128,13 +156,38 @@ export class ApprovalStore {
   }
 
   async get(id: string): Promise<RunRequest | null> {
-    const { rows } = await this.pool.query('SELECT * FROM ops.run_requests WHERE id = $1', [id]);
+    const { rows } = await this.pool.query(`${REQUEST_SELECT} WHERE r.id = $1`, [id]);
     return rows[0] ? toRequest(rows[0]) : null;
+  }
+
+  /** The request's stored file, as validated rows; null when it has none. */
+  async inputOf(id: string): Promise<CsvInputRows | null> {
+    const { rows } = await this.pool.query<{
+      file_name: string;
+      sha256: string;
+      row_count: number;
+      byte_count: number;
+      columns: string[];
+      rows: CsvInputRows['rows'];
+    }>(
+      'SELECT file_name, sha256, row_count, byte_count, columns, rows FROM ops.run_request_inputs WHERE request_id = $1',
+      [id],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      fileName: row.file_name,
+      sha256: row.sha256,
+      rowCount: row.row_count,
+      byteCount: row.byte_count,
+      columns: row.columns,
+      rows: row.rows,
+    };
   }
 
   async list(filter: { status?: RequestStatus; limit: number }): Promise<RunRequest[]> {
     const { rows } = await this.pool.query(
-      `SELECT * FROM ops.run_requests WHERE ($1::text IS NULL OR status = $1) ORDER BY id DESC LIMIT $2`,
+      `${REQUEST_SELECT} WHERE ($1::text IS NULL OR r.status = $1) ORDER BY r.id DESC LIMIT $2`,
       [filter.status ?? null, filter.limit],
     );
     return rows.map(toRequest);
@@ -158,20 +211,32 @@ export class ApprovalStore {
                                 THEN now() + make_interval(secs => $5::double precision / 1000)
                                 ELSE expires_at END
         WHERE id = $1 AND status = ANY($6) AND expires_at > now() AND requester_id <> $7
-        RETURNING *`,
+        RETURNING id`,
       [id, to, JSON.stringify(by), comment, ttlMs, fromStatesOf(to), by.id],
     );
-    return rows[0] ? toRequest(rows[0]) : null;
+    return rows[0] ? this.get(id) : null;
+  }
+
+  /** The requester takes back their pending, unexpired request; null when it was not (any more) pending. */
+  async withdraw(id: string, requesterId: string, comment: string | null): Promise<RunRequest | null> {
+    const { rows } = await this.pool.query(
+      `UPDATE ops.run_requests
+          SET status = 'withdrawn', decision_comment = $3, decided_at = now(), updated_at = now()
+        WHERE id = $1 AND status = ANY($4) AND expires_at > now() AND requester_id = $2
+        RETURNING id`,
+      [id, requesterId, comment, fromStatesOf('withdrawn')],
+    );
+    return rows[0] ? this.get(String(rows[0].id)) : null;
   }
 
   /** Takes an approved, unexpired request's one start; null when it cannot be taken. */
   async claim(id: string): Promise<RunRequest | null> {
     const { rows } = await this.pool.query(
       `UPDATE ops.run_requests SET status = 'started', updated_at = now()
-        WHERE id = $1 AND status = ANY($2) AND expires_at > now() RETURNING *`,
+        WHERE id = $1 AND status = ANY($2) AND expires_at > now() RETURNING id`,
       [id, fromStatesOf('started')],
     );
-    return rows[0] ? toRequest(rows[0]) : null;
+    return rows[0] ? this.get(id) : null;
   }
 
   /** A start that recorded no run gives the approval back (still bound to its expiry). */
@@ -194,10 +259,14 @@ export class ApprovalStore {
   async expireDue(): Promise<RunRequest[]> {
     const { rows } = await this.pool.query(
       `UPDATE ops.run_requests SET status = 'expired', updated_at = now()
-        WHERE status = ANY($1) AND expires_at <= now() RETURNING *`,
+        WHERE status = ANY($1) AND expires_at <= now() RETURNING id`,
       [OPEN_STATUSES],
     );
-    return rows.map(toRequest);
+    if (rows.length === 0) return [];
+    const expired = await this.pool.query(`${REQUEST_SELECT} WHERE r.id = ANY($1::bigint[]) ORDER BY r.id`, [
+      rows.map((r) => r.id),
+    ]);
+    return expired.rows.map(toRequest);
   }
 
   /** The platform operators holding `capability`, to notify of a request. */
@@ -208,4 +277,24 @@ export class ApprovalStore {
     );
     return rows.map((r) => String(r.id));
   }
+}
+
+async function storeRequestInput(
+  client: pg.PoolClient,
+  requestId: string,
+  input: CsvInputRows,
+): Promise<void> {
+  await client.query(
+    `INSERT INTO ops.run_request_inputs (request_id, file_name, sha256, row_count, byte_count, columns, rows)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb)`,
+    [
+      requestId,
+      input.fileName,
+      input.sha256,
+      input.rowCount,
+      input.byteCount,
+      JSON.stringify(input.columns),
+      JSON.stringify(input.rows),
+    ],
+  );
 }

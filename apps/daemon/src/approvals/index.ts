@@ -1,3 +1,4 @@
+export { REQUEST_CHANGE_POLL_MS, type RequestChange, RequestChangeFeed } from './approval-change-feed.ts';
 export {
   APPROVE_CAPABILITY,
   type ApprovalCaller,

@@ -17,6 +17,8 @@ export function whyNotStartable(r: RunRequest): string {
       return `run request ${r.id} expired at ${r.expiresAt} (OPS_APPROVAL_TTL) ${r.decidedAt ? 'before it was started' : 'before anyone decided'}; request approval again`;
     case 'started':
       return `run request ${r.id} was already used${r.runId ? `: run ${r.runId} started from it` : ''}; an approval starts one run only`;
+    case 'withdrawn':
+      return `run request ${r.id} was withdrawn by its requester ${who(r.requester)}; it cannot start`;
     case 'approved':
       return `run request ${r.id} is approved`;
   }
@@ -27,6 +29,14 @@ export function whyNotDecidable(r: RunRequest): string {
   if (r.status === 'pending') return `run request ${r.id} expired at ${r.expiresAt} before anyone decided`;
   if (r.status === 'approved' || r.status === 'rejected')
     return `run request ${r.id} was already ${r.status} by ${who(r.decidedBy)}`;
+  return whyNotStartable(r);
+}
+
+/** Why the requester cannot withdraw a request (someone decided it, or it lapsed or was used). */
+export function whyNotWithdrawable(r: RunRequest): string {
+  if (r.status === 'pending') return `run request ${r.id} expired at ${r.expiresAt} before anyone decided`;
+  if (r.status === 'approved' || r.status === 'rejected')
+    return `run request ${r.id} was already ${r.status} by ${who(r.decidedBy)}; only a pending request can be withdrawn`;
   return whyNotStartable(r);
 }
 

@@ -12,6 +12,7 @@ describe('the run request state machine', () => {
     ['pending', 'approved'],
     ['pending', 'rejected'],
     ['pending', 'expired'],
+    ['pending', 'withdrawn'],
     ['approved', 'started'],
     ['approved', 'expired'],
     ['started', 'approved'],
@@ -26,6 +27,7 @@ describe('the run request state machine', () => {
         'pending→approved',
         'pending→rejected',
         'pending→expired',
+        'pending→withdrawn',
         'approved→started',
         'approved→expired',
         'started→approved',
@@ -33,6 +35,9 @@ describe('the run request state machine', () => {
     );
     expect(REQUEST_TRANSITIONS.rejected).toEqual([]);
     expect(REQUEST_TRANSITIONS.expired).toEqual([]);
+    // a requester withdraws only what nobody decided yet, and a withdrawn request stays withdrawn
+    expect(REQUEST_TRANSITIONS.withdrawn).toEqual([]);
+    expect(canMove('approved', 'withdrawn')).toBe(false);
     expect(canMove('started', 'started')).toBe(false);
   });
 
@@ -41,5 +46,6 @@ describe('the run request state machine', () => {
     expect(fromStatesOf('approved')).toEqual(['pending', 'started']);
     expect(fromStatesOf('started')).toEqual(['approved']);
     expect(fromStatesOf('rejected')).toEqual(['pending']);
+    expect(fromStatesOf('withdrawn')).toEqual(['pending']);
   });
 });

@@ -45,6 +45,7 @@ export const AUDIT_ACTIONS = [
   'approval.rejected',
   'approval.expired',
   'approval.started',
+  'approval.withdrawn',
   'approval.exemption_used',
   'approval.policy_changed',
 ] as const;

@@ -30,6 +30,8 @@ export function runRecordJson(run: RunRecord) {
     context: run.context,
     /** The run's CSV file (file_name, sha256, row_count, byte_count), or null: also in `context.input`. */
     input: (run.context.input as Record<string, unknown> | undefined) ?? null,
+    /** The approved run request it started from (request_id, requested_by, approved_by), or null: also in `context.approval`. */
+    approval: (run.context.approval as Record<string, unknown> | undefined) ?? null,
     progress: run.progress,
     requested_action: run.requestedAction,
     heartbeat_at: run.heartbeatAt,

@@ -16,6 +16,7 @@ import * as m013 from './migrations/013_audit_hash_chain.ts';
 import * as m014 from './migrations/014_approvals.ts';
 import * as m015 from './migrations/015_run_journal.ts';
 import * as m016 from './migrations/016_run_lease_fence_key.ts';
+import * as m019 from './migrations/019_run_request_inputs.ts';
 
 /** A migration gets one function: run SQL (several statements allowed). */
 export type Migration = (params: { context: (sql: string) => Promise<unknown> }) => Promise<void>;
@@ -38,6 +39,7 @@ const MIGRATIONS: { name: string; up: Migration; down: Migration }[] = [
   { name: '014_approvals', ...m014 },
   { name: '015_run_journal', ...m015 },
   { name: '016_run_lease_fence_key', ...m016 },
+  { name: '019_run_request_inputs', ...m019 },
 ];
 
 /** Every migration's name, in order. */

@@ -1,5 +1,6 @@
 export { CHANGE_SAMPLE_LIMITS, changeSampleLimit } from './change-sample.ts';
 export { REASON_CODES, REASON_TEXT_MAX, type ReasonCode, validateReason } from './reasons.ts';
+export { approvalSummaryOf, type RunApproval, type RunApprovalSummary } from './run-approval.ts';
 export { CHANGE_POLL_MS, type RunChange, RunChangeFeed } from './run-change-feed.ts';
 export { RunInterruptedError } from './run-interrupted.ts';
 export { RUN_SORT_KEY_NAMES, type RunListFilter, type RunSortKey } from './run-list.ts';

@@ -33,6 +33,7 @@ import { type Execution, endedAuditAction, executeRun, recordAuditFailure } from
 import { affectedOf, checkWork, pluginReader } from './preflight-checks.ts';
 import { validateReason } from './reasons.ts';
 import { definitionForRun, type RevertRunRequest, startRevert } from './revert/index.ts';
+import { approvalSummaryOf, type RunApproval } from './run-approval.ts';
 import { auditRunEvent, type RunAuditExtra } from './run-audit.ts';
 import { RunChangeFeed } from './run-change-feed.ts';
 import { confirmationOf } from './run-confirmation.ts';
@@ -66,6 +67,8 @@ export interface StartRunRequest {
   params?: Record<string, unknown>;
   /** The CSV file of a runbook that declares an input; validated and stored with the run. */
   input?: RawRunInput | null;
+  /** The approved run request this start comes from: recorded on the run; its file replaces `input`. */
+  approval?: RunApproval;
   /**
    * What the operator's own preflight showed: the exact count, or with `preflightMargin` the
    * estimate and its 95% margin. The run counts exactly before writing and ends without writing
@@ -344,7 +347,7 @@ export class RunService {
     const reason = validateReason(scope.kind, request);
     const params = validateParams(def, request.params);
     // The whole file is checked before any lock or record: a bad file leaves nothing behind.
-    const input = prepareRunInput(def, request.input);
+    const input = request.approval ? request.approval.input : prepareRunInput(def, request.input);
     if (scope.kind === 'all' && request.confirmation !== def.confirmationPhrase) {
       throw new InputError(
         'confirmation',
@@ -381,6 +384,7 @@ export class RunService {
             locks: lockRequests,
             ...(confirmed ? { confirmed } : {}),
             ...(input ? { input: inputSummaryOf(input) } : {}),
+            ...(request.approval ? { approval: approvalSummaryOf(request.approval) } : {}),
           },
         },
         input,

@@ -18,20 +18,9 @@ import {
   reasonCodeSchema,
   reasonTextSchema,
   runbookIdSchema,
+  runInputSchema,
   scopeSchema,
 } from './schemas.ts';
-
-/** How often a listener of `approvals.onChange` looks for changed requests (and expires lapsed ones). */
-const CHANGE_POLL_MS = 1_000;
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 
 const viewProcedure = capabilityProcedure(PLATFORM_CAPABILITIES.opsView);
 const approveProcedure = capabilityProcedure(PLATFORM_CAPABILITIES.runbooksApprove);
@@ -58,6 +47,8 @@ function requestView(r: RunRequest, viewer: { userId: string; capabilities: stri
     reasonCode: r.reasonCode,
     reasonText: r.reasonText,
     preflight: r.preflight,
+    /** The file the run was asked for (file_name, sha256, row_count, byte_count), or null. */
+    input: r.input,
     requester: { id: r.requester.id, email: r.requester.email },
     status: r.status,
     decidedBy: r.decidedBy ? { id: r.decidedBy.id, email: r.decidedBy.email } : null,
@@ -75,6 +66,8 @@ function requestView(r: RunRequest, viewer: { userId: string; capabilities: stri
           : !canApprove
             ? 'approving needs the capability platform.runbooks.approve'
             : null,
+    /** Whether this caller may withdraw it: their own request, still pending. */
+    canWithdraw: own && r.status === 'pending',
   };
 }
 
@@ -127,6 +120,8 @@ export const approvalsRouter = router({
         preflightAffectedCount: z.number().int().min(0),
         preflightMargin: z.number().int().min(0).optional(),
         params: paramsSchema,
+        /** A CSV-input runbook's file: validated now and stored with the request; the run uses it. */
+        input: runInputSchema.optional(),
       }),
     )
     .mutation(async ({ ctx, input }) =>
@@ -169,6 +164,16 @@ export const approvalsRouter = router({
       ),
     ),
 
+  /** The requester takes back their own pending request (optional comment); audited. */
+  withdraw: runProcedure
+    .input(z.object({ id: idSchema, comment: z.string().max(DECISION_COMMENT_MAX).optional() }))
+    .mutation(async ({ ctx, input }) =>
+      requestView(
+        await ctx.services.ops.approvals.withdraw(input.id, input.comment ?? null, caller(ctx)),
+        ctx.principal,
+      ),
+    ),
+
   /** Starts the run an approved request asked for, exactly as asked; one start per approval. */
   start: runProcedure.input(z.object({ id: idSchema })).mutation(async ({ ctx, input }) => {
     const { run } = await ctx.services.ops.approvals.startRequest(input.id, caller(ctx));
@@ -176,22 +181,11 @@ export const approvalsRouter = router({
   }),
 
   /**
-   * A signal whenever any run request changes (requested, decided, expired, started), from any
-   * daemon: the console refetches its approvals views on it. Lapsed requests are expired here too.
+   * The run requests that change (requested, decided, withdrawn, expired, started), from any daemon,
+   * in batches: the console refetches its approvals views on them. One shared poll per daemon
+   * (approvals/approval-change-feed.ts), which also expires lapsed requests.
    */
   onChange: viewProcedure.subscription(async function* ({ ctx, signal }) {
-    let last = '';
-    while (!signal?.aborted) {
-      await ctx.services.ops.approvals.expireDue();
-      const { rows } = await ctx.services.ops.db.pool.query(
-        "SELECT coalesce(max(updated_at)::text, '') || '/' || count(*) AS version FROM ops.run_requests",
-      );
-      const version = String(rows[0]?.version ?? '');
-      if (version !== last) {
-        last = version;
-        yield { version };
-      }
-      await sleep(CHANGE_POLL_MS, signal);
-    }
+    for await (const changes of ctx.services.ops.approvals.changes.stream(signal)) yield { changes };
   }),
 });

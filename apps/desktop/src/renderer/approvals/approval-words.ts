@@ -22,6 +22,7 @@ export const REQUEST_STATUS_SPECS: Readonly<
     hint: 'Nobody decided or started it in time; request again.',
   },
   started: { label: 'Run started', color: 'brand', hint: 'Its one run started.' },
+  withdrawn: { label: 'Withdrawn', color: 'subtle', hint: 'Its requester took it back; it cannot start.' },
 };
 
 export const APPROVAL_MODE_OPTIONS: readonly { value: ApprovalMode; label: string }[] = [

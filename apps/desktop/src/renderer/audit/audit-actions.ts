@@ -50,6 +50,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, ActionSpec>> = {
   'approval.rejected': { label: 'Run request rejected', color: 'danger' },
   'approval.expired': { label: 'Run request expired', color: 'subtle' },
   'approval.started': { label: 'Approved run started', color: 'brand' },
+  'approval.withdrawn': { label: 'Run request withdrawn', color: 'subtle' },
   'approval.exemption_used': { label: 'Approval exemption used', color: 'important' },
   'approval.policy_changed': { label: 'Approval policy changed', color: 'informative' },
 };

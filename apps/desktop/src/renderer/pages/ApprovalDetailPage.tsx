@@ -17,11 +17,13 @@ import { paths } from '../app/paths.ts';
 import { REQUEST_STATUS_SPECS, scopeWords } from '../approvals/approval-words.ts';
 import { DecisionPanel } from '../approvals/DecisionPanel.tsx';
 import { RequestStatusBadge } from '../approvals/RequestStatusBadge.tsx';
+import { WithdrawButton } from '../approvals/WithdrawButton.tsx';
 import { DateTime } from '../components/DateTime.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { RouterLink } from '../components/RouterLink.tsx';
 import { ErrorState, LoadingState } from '../components/states.tsx';
 import { formatCount } from '../format/numbers.ts';
+import { RunInputFile } from '../runs/RunInputFile.tsx';
 
 const useStyles = makeStyles({
   grid: {
@@ -69,6 +71,12 @@ export function ApprovalDetailPage({ id }: { id: string }) {
           ['Comment', r.decisionComment ?? ''],
         ] as [string, React.ReactNode][])
       : []),
+    ...(r.status === 'withdrawn'
+      ? ([
+          ['Withdrawn', r.decidedAt ? <DateTime key="w" iso={r.decidedAt} /> : 'yes'],
+          ...(r.decisionComment ? [['Comment', r.decisionComment]] : []),
+        ] as [string, React.ReactNode][])
+      : []),
   ];
   return (
     <>
@@ -87,7 +95,10 @@ export function ApprovalDetailPage({ id }: { id: string }) {
             </div>
           ))}
         </dl>
+        {/* The file the run was asked for: the approval is bound to it, and the start uses it. */}
+        <RunInputFile context={{ input: r.input }} />
         <DecisionPanel request={r} />
+        <WithdrawButton request={r} />
         {r.status === 'approved' && (
           <MessageBar intent="success">
             <MessageBarBody>

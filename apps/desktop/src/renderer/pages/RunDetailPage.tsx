@@ -27,6 +27,7 @@ import { AuditTimeline } from '../runs/AuditTimeline.tsx';
 import { DeliveriesTable } from '../runs/DeliveriesTable.tsx';
 import { FailuresTable } from '../runs/FailuresTable.tsx';
 import { RevertPanel } from '../runs/RevertPanel.tsx';
+import { RunApprovalNotice } from '../runs/RunApprovalNotice.tsx';
 import { RunControls } from '../runs/RunControls.tsx';
 import { RunDetailsGrid } from '../runs/RunDetailsGrid.tsx';
 import { RunInputFile } from '../runs/RunInputFile.tsx';
@@ -146,6 +147,7 @@ export function RunDetailPage({ id }: { id: string }) {
       {(active || Object.keys(r.progress).length > 0) && <RunProgressCard run={r} live={live} />}
       <Section title="Details">
         <RunDetailsGrid run={r} runbookTitle={title} />
+        <RunApprovalNotice context={r.context as Record<string, unknown>} />
       </Section>
       <Section title="Summary">
         <RunParameters params={r.params} />
