@@ -262,6 +262,13 @@ const PROCEDURES: Row[] = [
     allowed: 404,
   },
   {
+    procedure: 'approvals.withdraw',
+    kind: 'mutation',
+    capability: CAP.runbooksRun,
+    input: () => ({ id: '999999' }),
+    allowed: 404,
+  },
+  {
     procedure: 'approvals.onChange',
     kind: 'subscription',
     capability: CAP.opsView,
