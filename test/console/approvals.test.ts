@@ -94,5 +94,44 @@ describe.skipIf(chromiumMissing !== null)('the console in Chromium: four-eyes ap
       status: 'started',
       run_id: new URL(operator.url()).pathname.split('/').at(-1),
     });
+    // The run page says who approved it, linking back to the request.
+    await waitForText(
+      operator.getByTestId('run-approval'),
+      `Approved by approver@ops.local (request #${id})`,
+    );
+    await operator
+      .getByTestId('run-approval')
+      .getByRole('link', { name: `request #${id}` })
+      .click();
+    await operator.waitForURL(new RegExp(`${requestUrl}$`));
+  });
+
+  it('the requester withdraws a pending request from its page; the approver sees it withdrawn live', async () => {
+    const api = d.client((await d.signIn('operator@ops.local')).cookie);
+    const preflight = await api.runbooks.preflight.mutate({
+      runbookId: 'findings.lifecycle.backfill',
+      scope: { kind: 'all' },
+    });
+    const r = await api.approvals.request.mutate({
+      runbookId: 'findings.lifecycle.backfill',
+      scope: { kind: 'all' },
+      reasonCode: 'DATA_REPAIR',
+      reasonText: 'withdrawn from the console',
+      confirmation: 'BACKFILL',
+      preflightAffectedCount: preflight.affected_count,
+    });
+    const path = `/system/ops/approvals/${r.id}`;
+    await approver.goto(new URL(path, d.url).toString());
+    await waitForText(approver.getByTestId('request-status'), 'Waiting for approval');
+    expect(await approver.getByRole('button', { name: 'Withdraw request' }).count()).toBe(0); // not theirs
+    await operator.goto(new URL(path, d.url).toString());
+    await operator.getByRole('button', { name: 'Withdraw request' }).click();
+    await waitForText(operator.getByTestId('request-status'), 'Withdrawn');
+    expect(await operator.getByRole('button', { name: 'Withdraw request' }).count()).toBe(0);
+    await waitForText(approver.getByTestId('request-status'), 'Withdrawn'); // live, no reload
+    const [row] = await d.t.sql<{ status: string }>('SELECT status FROM ops.run_requests WHERE id = $1', [
+      r.id,
+    ]);
+    expect(row).toEqual({ status: 'withdrawn' });
   });
 });
