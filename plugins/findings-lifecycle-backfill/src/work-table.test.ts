@@ -51,6 +51,23 @@ describe('the run work table', () => {
     expect((await drive(t, lifecycleWork(ALL, table))).updated_count).toBe(0); // exactly once
   });
 
+  it('derives in id slices, each kept by its mark; a resumed run derives only the slices it lacks', async () => {
+    const sliced = () => prepareLifecycleWork(executor(t.db.pool), table, ALL, { sliceIds: 2 });
+    expect(await sliced()).toBe(4);
+    const marks = await t.sql<{ id: string }>(
+      `SELECT w.id::text FROM ${table} w WHERE w.id <= 0 ORDER BY w.id`,
+    );
+    expect(marks.map((m) => m.id)).toEqual(['-2', '-1', '0']); // slices 0 and 1 (ids 1..4), complete
+    // A crash of the daemon after the first slice committed, before the second did.
+    await t.sql(`DELETE FROM ${table} WHERE id = 0 OR id = -2 OR id IN ($1::bigint, $2::bigint)`, [
+      ids[2],
+      ids[3],
+    ]);
+    expect(await sliced()).toBe(2); // only the lost slice again
+    expect((await drive(t, lifecycleWork(ALL, table))).updated_count).toBe(4);
+    expect((await preflight(t, ALL)).affected_count).toBe(0);
+  });
+
   it('skips a finding the product changed after the derivation read it; the next run repairs it', async () => {
     await prepare();
     await t.sql(

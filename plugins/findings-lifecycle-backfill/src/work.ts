@@ -15,11 +15,13 @@ import { SqlParams } from './sql-params.ts';
  * How a run writes (issue 16). Deriving a chunk's lifecycle in the chunk itself re-reads its
  * findings' events through the (finding_id, observed_at) index: finding_events is in time order,
  * so every chunk reads pages scattered over the whole table, and the run as a whole costs more
- * than one UPDATE … FROM (derivation) that aggregates the events once. So a run derives once, set-
- * based (one sequential scan and aggregate of the events, as the floor does), into an UNLOGGED work
- * table of its own holding only the affected findings: their derived fields and what the
- * derivation read. The chunks then only join that table back to the findings, by id range, in
- * short transactions; each row is written only if nothing the derivation read has changed since.
+ * than one UPDATE … FROM (derivation) that aggregates the events once. So a run derives first, into
+ * an UNLOGGED work table of its own holding only the affected findings: their derived fields and
+ * what the derivation read. One statement over all events was itself a write transaction of 16–27 s
+ * at a million findings, so the derivation goes in id slices (DERIVE_SLICE_IDS), each one short
+ * transaction, two at a time, each remembered by a mark row so a resumed run keeps them. The chunks
+ * then only join that table back to the findings, by id range, in short transactions; each row is
+ * written only if nothing the derivation read has changed since.
  *
  * The work table is a cache, never the truth: a table that is missing (dropped, never made) or
  * incomplete (an unlogged table is emptied by a server crash) sends a chunk back to deriving its
@@ -47,11 +49,20 @@ const WORK_TABLE_COLUMNS = `
   events_high_water bigint`;
 
 /**
- * The id of the row that marks a work table complete (finding ids start at 1). It carries the
- * highest event id the derivation could see: an event above it arrived later, and its finding is
- * skipped (the next run repairs it).
+ * The id of the row that marks a work table complete (finding ids start at 1): every slice of the
+ * run's scope is derived. Rows with negative ids mark the slices derived so far (-1 - slice no).
  */
 const COMPLETE_MARK_ID = 0;
+
+/**
+ * Findings ids per derivation slice (all tenants). One slice is one INSERT … SELECT, one short
+ * transaction: per-finding derivation costs ~25 µs a finding here, so ~0.15 s idle and well under
+ * the issue's 1 s per write transaction at load average 10–17 on 2 cores. A fixed id grid (slice k
+ * is (k·5000, (k+1)·5000]) so a resumed run maps the slices it derived before onto the same ids.
+ */
+export const DERIVE_SLICE_IDS = 5_000;
+/** Slices derived at once: the daemon's default of 2 workers; the derivation is CPU-bound. */
+const DERIVE_CONCURRENCY = 2;
 
 /**
  * The work table of one run and scope. Unqualified: under the runbook's role the search path puts
@@ -64,44 +75,100 @@ export function workTableName(runId: string, scope: ResolvedScope): string {
 }
 
 /**
- * Derives the lifecycle of every finding in `scope` once, into the run's work table, unless a
- * complete one exists (a resumed run keeps its own). Returns how many findings it found affected,
- * or null when the table was already complete. Concurrent callers (a daemon lending workers runs
- * this too) are safe: the insert skips ids already there, and the complete mark comes last.
+ * Derives the lifecycle of every finding in `scope` into the run's work table, unless a complete
+ * one exists (a resumed run keeps its own). All tenants: in id slices of DERIVE_SLICE_IDS, each its
+ * own short transaction, DERIVE_CONCURRENCY at a time; a slice derived before a crash of the
+ * daemon is kept (its mark row commits with its rows), the rest are derived now. One tenant: one
+ * statement (a tenant's findings are few). Returns how many findings it found affected, or null
+ * when the table was already complete. Concurrent callers are safe: a slice's rows and mark are
+ * inserted ON CONFLICT DO NOTHING (the same rows), and the complete mark comes last.
  */
 export async function prepareLifecycleWork(
   db: SqlExecutor,
   table: string,
   scope: ResolvedScope,
+  options: { sliceIds?: number } = {},
 ): Promise<number | null> {
+  const sliceIds = options.sliceIds ?? DERIVE_SLICE_IDS;
   await createWorkTable(db, table);
-  if (await isComplete(db, table)) return null;
+  const { rows } = await db.query<{ complete: boolean; done: number[] }>(
+    `SELECT coalesce(bool_or(w.id = ${COMPLETE_MARK_ID}), false) AS complete,
+            coalesce(array_agg(-1 - w.id) FILTER (WHERE w.id < 0), '{}')::int[] AS done
+     FROM ${table} w WHERE w.id <= ${COMPLETE_MARK_ID}`,
+  );
+  if (rows[0]?.complete) return null;
+  let derived = 0;
+  if (scope.kind === 'all') {
+    const bounds = await lifecycleWork(scope).idBounds?.(db);
+    const done = new Set(rows[0]?.done ?? []);
+    const open: number[] = [];
+    if (bounds) {
+      const first = Math.floor((Number(bounds.firstId) - 1) / sliceIds);
+      const last = Math.floor((Number(bounds.lastId) - 1) / sliceIds);
+      for (let k = first; k <= last; k++) if (!done.has(k)) open.push(k);
+    }
+    let next = 0;
+    const deriver = async () => {
+      while (next < open.length) {
+        // Awaited first, then added: `derived += await …` would add to the value read before.
+        const found = await deriveSlice(db, table, scope, { no: open[next++]!, ids: sliceIds });
+        derived += found;
+      }
+    };
+    await Promise.all(Array.from({ length: DERIVE_CONCURRENCY }, deriver));
+  } else {
+    derived = await deriveSlice(db, table, scope, null);
+  }
+  await db.query(`INSERT INTO ${table} (id) VALUES (${COMPLETE_MARK_ID}) ON CONFLICT (id) DO NOTHING`);
+  return derived;
+}
+
+/**
+ * Derives one slice (ids (no·ids, (no+1)·ids], or the whole scope when null) into the work table with
+ * its mark, in one statement: one snapshot, one short transaction. Each row keeps the highest
+ * event id that snapshot could see: an event above it arrived later, and its finding is skipped
+ * (the next run repairs it). Returns the affected findings inserted.
+ */
+async function deriveSlice(
+  db: SqlExecutor,
+  table: string,
+  scope: ResolvedScope,
+  slice: { no: number; ids: number } | null,
+): Promise<number> {
   const params = new SqlParams();
-  const where = scopePredicate(scope, params);
-  // All tenants read every event: one sequential scan and aggregate. One tenant reads few: by index.
-  const access = scope.kind === 'all' ? 'scan-all' : 'per-finding';
-  const derived = derivedLifecycleSql(where, access, {
+  let where = scopePredicate(scope, params);
+  if (slice !== null) {
+    const range = {
+      afterId: String(slice.no * slice.ids),
+      lastId: String((slice.no + 1) * slice.ids),
+    };
+    where += ` AND ${idRangePredicate(range, params)}`;
+  }
+  // Per finding, through the (finding_id, observed_at) index: a slice reads only its own events.
+  const derived = derivedLifecycleSql(where, 'per-finding', {
     from: FINDINGS_WITH_TENANT,
     columns: 'f.severity AS read_severity, f.created_at AS read_created_at, f.updated_at AS read_updated_at',
   });
   const fields = LIFECYCLE_FIELDS.join(', ');
-  // One statement, one snapshot: the events' high-water mark is taken where the derivation read.
+  const mark = slice === null ? [] : [-1 - slice.no];
   // Sorted by id so the table's pages follow the chunks' id ranges. ON CONFLICT: a concurrent or
-  // earlier partial fill (none commits half) may have put a row there already; it is the same row.
+  // earlier fill of this slice (none commits half) put the same rows there already.
   const { rowCount } = await db.query(
     `INSERT INTO ${table} (id, tenant_id, ${READ_COLUMNS.join(', ')}, ${fields}, events_high_water)
      SELECT * FROM (
        SELECT d.id, d.tenant_id, d.read_status, d.read_severity, d.read_created_at, d.read_updated_at,
-              ${LIFECYCLE_FIELDS.map((c) => `d.${c}`).join(', ')}, NULL::bigint
-       FROM (${derived}) d WHERE d.affected
+              ${LIFECYCLE_FIELDS.map((c) => `d.${c}`).join(', ')}, hw.id
+       FROM (${derived}) d
+       CROSS JOIN (SELECT coalesce(max(e.id), 0) AS id FROM public.finding_events e) hw
+       WHERE d.affected
        UNION ALL
-       SELECT ${COMPLETE_MARK_ID}, NULL, NULL, NULL, NULL, NULL, ${LIFECYCLE_FIELDS.map(() => 'NULL').join(', ')},
-              coalesce((SELECT max(e.id) FROM public.finding_events e), 0)
+       SELECT m.id, NULL, NULL, NULL, NULL, NULL, ${LIFECYCLE_FIELDS.map(() => 'NULL').join(', ')}, NULL
+       FROM unnest(${params.add(mark, 'bigint[]')}) AS m(id)
      ) r ORDER BY 1
      ON CONFLICT (id) DO NOTHING`,
     params.values,
   );
-  return Math.max(0, rowCount - 1);
+  return Math.max(0, rowCount - mark.length);
 }
 
 async function createWorkTable(db: SqlExecutor, table: string): Promise<void> {
@@ -116,13 +183,6 @@ async function createWorkTable(db: SqlExecutor, table: string): Promise<void> {
   }
 }
 
-async function isComplete(db: SqlExecutor, table: string): Promise<boolean> {
-  const { rows } = await db.query<{ complete: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM ${table} WHERE id = ${COMPLETE_MARK_ID}) AS complete`,
-  );
-  return rows[0]?.complete ?? false;
-}
-
 /** Drops a run's work table once the run has written everything (nothing reads it after). */
 export async function dropLifecycleWork(db: SqlExecutor, table: string): Promise<void> {
   await db.query(`DROP TABLE IF EXISTS ${table}`);
@@ -134,6 +194,11 @@ export async function dropLifecycleWork(db: SqlExecutor, table: string): Promise
  * while that table is missing or incomplete, a chunk derives its own rows.
  */
 export function lifecycleWork(scope: ResolvedScope, workTable?: string): KeysetWork {
+  // Did nextChunk see the table, by the chunk it answered ("afterId..lastId"): the daemon asks for
+  // a chunk and writes it in the same transaction, but a sandboxed plugin gets a new executor for
+  // every call, so the chunk's range is what ties the two. Workers hold disjoint ranges; bounded.
+  const workPresent = new Map<string, boolean>();
+  const chunkKey = (afterId: string | null, lastId: string | null | undefined) => `${afterId}..${lastId}`;
   return {
     async countItems(db: SqlExecutor): Promise<number> {
       const params = new SqlParams();
@@ -161,14 +226,21 @@ export function lifecycleWork(scope: ResolvedScope, workTable?: string): KeysetW
     async nextChunk(db: SqlExecutor, afterId: string | null, size: number, until?: string | null) {
       const params = new SqlParams();
       const where = `${scopePredicate(scope, params)} AND ${idRangePredicate({ afterId, lastId: until }, params)}`;
-      const { rows } = await db.query<{ last_id: string | null; items: string }>(
-        `SELECT max(c.id)::text AS last_id, count(*) AS items
+      // The work table's presence rides along (one round trip less per chunk): applyChunk, on the
+      // same executor (the same chunk transaction), reads it instead of asking again.
+      const present = workTable ? `to_regclass(${params.add(workTable, 'text')}) IS NOT NULL` : 'false';
+      const { rows } = await db.query<{ last_id: string | null; items: string; work_present: boolean }>(
+        `SELECT max(c.id)::text AS last_id, count(*) AS items, ${present} AS work_present
          FROM (SELECT f.id FROM ${FINDINGS_WITH_TENANT} WHERE ${where}
                ORDER BY f.id LIMIT ${params.add(size, 'integer')}) c`,
         params.values,
       );
       const row = rows[0];
       if (!row || row.last_id === null) return null;
+      if (workTable) {
+        if (workPresent.size >= 1024) workPresent.clear();
+        workPresent.set(chunkKey(afterId, row.last_id), row.work_present);
+      }
       return { lastId: row.last_id, items: Number(row.items) };
     },
 
@@ -184,7 +256,8 @@ export function lifecycleWork(scope: ResolvedScope, workTable?: string): KeysetW
     },
 
     async applyChunk(tx: SqlExecutor, chunk: ChunkSelection): Promise<{ updated: number }> {
-      if (workTable && (await tableExists(tx, workTable))) {
+      const seen = workPresent.get(chunkKey(chunk.afterId, chunk.lastId));
+      if (workTable && (seen ?? (await tableExists(tx, workTable)))) {
         const fromTable = await applyFromWorkTable(tx, workTable, chunk);
         if (fromTable !== null) return { updated: fromTable };
       }
@@ -206,8 +279,8 @@ async function tableExists(tx: SqlExecutor, table: string): Promise<boolean> {
  * nothing was written). A row is written only when what the derivation read is still what it holds
  * (status, severity, created_at, and updated_at, which the product moves on every change of its
  * own), when it still differs from its derived fields, and when no event of its finding arrived
- * after the derivation's high-water mark. A row the product changed meanwhile is left for the next
- * run: PostgreSQL re-checks these conditions on the newest row version, so a change committed while
+ * after its slice's derivation read (the slice's high-water mark). A row the product changed
+ * meanwhile is left for the next run: PostgreSQL re-checks these conditions on the newest row version, so a change committed while
  * this chunk waited for the row's lock is seen too. The conditions are all on the row itself, or one
  * index range of new events: a chunk costs a join by id, not a derivation.
  */
@@ -229,16 +302,24 @@ async function applyFromWorkTable(
   const set = LIFECYCLE_FIELDS.map((c) => `${c} = w.${c}`).join(', ');
   const stored = LIFECYCLE_FIELDS.map((c) => `target.${c}`).join(', ');
   const derived = LIFECYCLE_FIELDS.map((c) => `w.${c}`).join(', ');
+  const inRange = `${range('w')} AND w.id > ${COMPLETE_MARK_ID}`;
   const { rows } = await tx.query<{ complete: boolean; updated: string }>(
-    `WITH mark AS (SELECT w.events_high_water FROM ${table} w WHERE w.id = ${COMPLETE_MARK_ID}),
+    `WITH mark AS (SELECT 1 FROM ${table} w WHERE w.id = ${COMPLETE_MARK_ID}),
      -- The chunk's rows, locked first in id order. A row the product holds is waited for (within
      -- the chunk's lock timeout), then re-checked below on its newest version.
      locked AS (
        SELECT target.id FROM public.findings target JOIN ${table} w ON w.id = target.id
-       WHERE ${range('w')} AND ${range('target')} AND w.id <> ${COMPLETE_MARK_ID}
+       WHERE ${inRange} AND ${range('target')}
          ${tenantParts.map((p) => `AND ${p}`).join(' ')}
          AND EXISTS (SELECT 1 FROM mark)
        FOR UPDATE OF target
+     ),
+     -- Findings with events newer than what their slice's derivation saw (each row keeps its
+     -- slice's high-water mark): one index range scan from the chunk's lowest mark.
+     newer AS (
+       SELECT e.finding_id, max(e.id) AS newest FROM public.finding_events e
+       WHERE e.id > (SELECT min(w.events_high_water) FROM ${table} w WHERE ${inRange})
+       GROUP BY e.finding_id
      ),
      written AS (
        UPDATE public.findings AS target
@@ -248,9 +329,7 @@ async function applyFromWorkTable(
          AND (target.status, target.severity, target.created_at, target.updated_at)
              IS NOT DISTINCT FROM (w.read_status, w.read_severity, w.read_created_at, w.read_updated_at)
          AND (${stored}) IS DISTINCT FROM (${derived})
-         -- NOT IN over the (few) newer events: one index range scan into a hashed set per chunk.
-         AND target.id NOT IN (
-           SELECT e.finding_id FROM public.finding_events e WHERE e.id > (SELECT events_high_water FROM mark))
+         AND NOT EXISTS (SELECT 1 FROM newer n WHERE n.finding_id = target.id AND n.newest > w.events_high_water)
        RETURNING 1
      )
      SELECT EXISTS (SELECT 1 FROM mark) AS complete, (SELECT count(*) FROM written) AS updated`,

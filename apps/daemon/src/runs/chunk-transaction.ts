@@ -76,11 +76,27 @@ export async function runChunkTransaction(input: ChunkTransactionInput): Promise
         return { kind: 'none' };
       }
       const tx = sqlExecutor(client, `runbook ${input.runbookId}`);
-      const next = checkNextChunk(
-        await asRunbookRole(client, input.runbookId, () =>
-          withinChunkTimeout(nextChunkOf(input.work, tx, unit, input.size), input.timeoutMs, 'nextChunk'),
-        ),
-      );
+      const excluded = unit.excludedTenantIds;
+      // The next chunk and its write under one SET ROLE … RESET ROLE (two round trips less per
+      // chunk). Isolating, the write goes tenant by tenant below, with savepoints outside the role.
+      const step = await asRunbookRole(client, input.runbookId, async () => {
+        const next = checkNextChunk(
+          await withinChunkTimeout(
+            nextChunkOf(input.work, tx, unit, input.size),
+            input.timeoutMs,
+            'nextChunk',
+          ),
+        );
+        if (!next || isolating) return { next, updated: null };
+        const range: ChunkRange = { afterId: unit.cursor, lastId: next.lastId };
+        const updated = await withinChunkTimeout(
+          writeWhole(input, tx, unit.unitNo, range, excluded, final),
+          input.timeoutMs,
+          `${range.afterId ?? 'start'}..${range.lastId}`,
+        );
+        return { next, updated };
+      });
+      const next = step.next;
       if (!next) {
         await units.advance(client, runId, unit.unitNo, {
           cursor: null,
@@ -93,19 +109,9 @@ export async function runChunkTransaction(input: ChunkTransactionInput): Promise
         return { kind: 'drained', unitNo: unit.unitNo };
       }
       const range: ChunkRange = { afterId: unit.cursor, lastId: next.lastId };
-      const excluded = unit.excludedTenantIds;
       const written = isolating
         ? await isolateTenants({ client, tx, input, range, excluded, final, chunkError: isolating.error })
-        : {
-            updated: await asRunbookRole(client, input.runbookId, () =>
-              withinChunkTimeout(
-                writeWhole(input, tx, unit.unitNo, range, excluded, final),
-                input.timeoutMs,
-                `${range.afterId ?? 'start'}..${range.lastId}`,
-              ),
-            ),
-            failures: [],
-          };
+        : { updated: step.updated ?? 0, failures: [] };
       // Fewer items than asked means none are left up to the unit's end.
       const done = next.items < input.size || (unit.lastId !== null && next.lastId === unit.lastId);
       await units.advance(client, runId, unit.unitNo, {
