@@ -68,9 +68,12 @@ export function journalTriggerSql(t: JournaledTable, allColumns: readonly string
       RAISE EXCEPTION 'run % is reversible: it may change only the columns it declares of ${t.name} (${t.columns.join(', ')})', v_run
         USING ERRCODE = 'P0001';
     END IF;`;
+  // enable_nestloop off: the transition tables have no statistics to speak of, and a nested loop
+  // joining old to new rows is quadratic (30,000 rows: 575 s instead of a second's hash join).
   return [
     `CREATE OR REPLACE FUNCTION ${functionName(t.name)}() RETURNS trigger
-       LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC' AS $fn$
+       LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
+       SET enable_nestloop = off AS $fn$
      DECLARE v_run bigint;
      BEGIN${active}${undeclaredCheck}
        INSERT INTO ops.run_journal (run_id, table_name, row_key, before, after)
