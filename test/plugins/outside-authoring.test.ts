@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../apps/daemon/src/seed/index.ts';
 import { OPS_DAEMON_BIN, spawnCli, waitFor } from '../support/cli.ts';
@@ -102,8 +103,15 @@ describe('outside authoring: from an empty folder to a run through the API, with
     const made = await cli(['plugins', 'new', dir, '--id', 'findings.severity.normalise', '--json'], home);
     expect(made.code, explain('plugins new', made)).toBe(0);
     figures.scaffold = made.ms;
-    const result = JSON.parse(made.stdout.trim().split('\n').at(-1)!) as { next: string[]; sdk: string };
+    const result = JSON.parse(made.stdout.trim().split('\n').at(-1)!) as {
+      next: string[];
+      sdk: string;
+      daemon: string;
+    };
     expect(result.sdk).toBe(`file:${tarball}`);
+    // The daemon the end-to-end test serves: the folder this scaffold ran from, linked, never fetched.
+    const daemonDir = path.join(REPO, 'apps', 'daemon');
+    expect(result.daemon).toBe(`file:${daemonDir}`);
     expect(result.next).toEqual([
       `cd ${dir}`,
       'npm install --prefer-offline',
@@ -118,18 +126,29 @@ describe('outside authoring: from an empty folder to a run through the API, with
       devDependencies: Record<string, string>;
     };
     expect(Object.keys(manifest.dependencies).sort()).toEqual(['@ops/runbook-sdk', 'zod']);
-    expect(Object.keys(manifest.devDependencies)).toEqual(['vitest']);
+    expect(manifest.devDependencies).toEqual({
+      '@ops/daemon': `file:${daemonDir}`,
+      vitest: expect.any(String),
+    });
     expect(fs.readFileSync(path.join(dir, '.npmrc'), 'utf8')).toContain('@ops:registry=http://127.0.0.1:9/');
     // Every import of the generated code is a declared dependency.
-    const imports = ['src/index.ts', 'src/runbook.test.ts'].flatMap((f) =>
-      [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/from '([^.][^']*)'/g)].map((m) => m[1]!),
+    const imports = ['src/index.ts', 'src/runbook.test.ts', 'src/runbook.e2e.test.ts'].flatMap((f) =>
+      [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/from '([^.][^']*)'/g)]
+        .map((m) => m[1]!)
+        .filter((spec) => !spec.startsWith('node:')),
     );
+    expect(imports).toContain('@ops/runbook-sdk/testing');
     for (const spec of imports) {
       const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
       expect({ ...manifest.dependencies, ...manifest.devDependencies }).toHaveProperty([name]);
     }
 
     // 3. npm install --prefer-offline, the public registry unreachable.
+    const daemonModules = () =>
+      fs.existsSync(path.join(daemonDir, 'node_modules'))
+        ? fs.readdirSync(path.join(daemonDir, 'node_modules'))
+        : [];
+    const daemonModulesBefore = daemonModules();
     const installed = await sh('npm', ['install', '--prefer-offline'], dir, NO_REGISTRY);
     expect(installed.code, explain('npm install', installed)).toBe(0);
     figures.install = installed.ms;
@@ -137,11 +156,20 @@ describe('outside authoring: from an empty folder to a run through the API, with
     expect(fs.lstatSync(sdkDir).isSymbolicLink()).toBe(false); // a copy from the tarball, not the repository
     expect(JSON.parse(fs.readFileSync(path.join(sdkDir, 'package.json'), 'utf8')).version).toBe('2.0.0');
     expect(fs.existsSync(path.join(sdkDir, 'dist', 'index.js'))).toBe(true);
+    // npm 11 links a `file:` folder: the daemon is the repository's own, its dependencies resolve
+    // from the repository's node_modules, and nothing is installed into the repository for it.
+    const linked = path.join(dir, 'node_modules', '@ops', 'daemon');
+    expect(fs.lstatSync(linked).isSymbolicLink()).toBe(true);
+    expect(fs.realpathSync(linked)).toBe(fs.realpathSync(daemonDir));
+    expect(daemonModules()).toEqual(daemonModulesBefore);
 
-    // 4. npm test: the generated test passes with the SDK's kit.
+    // 4. npm test: the generated tests pass with the SDK's kit: the contract check, and end to end
+    // (startTestDaemon serves the real API with this plugin and runs its runbook through it).
     const tested = await sh('npm', ['test'], dir, NO_REGISTRY);
     expect(tested.code, explain('npm test', tested)).toBe(0);
-    expect(tested.stdout).toMatch(/1 passed/);
+    const testOutput = stripVTControlCharacters(tested.stdout);
+    expect(testOutput).toMatch(/Tests\s+2 passed \(2\)/);
+    expect(testOutput).toMatch(/✓ src\/runbook\.e2e\.test\.ts/);
     figures.test = tested.ms;
 
     // 5. plugins check, then plugins add (the one way to register a folder), from the repository.

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import type { SqlExecutor } from '../context.ts';
 import { PRODUCT_SCHEMA_SQL } from '../product-schema.ts';
@@ -22,10 +24,37 @@ interface DaemonModule {
   ): Promise<{ url: string; stop(): Promise<void> }>;
 }
 
+/**
+ * Imports `specifier`; when Node cannot load it because it is TypeScript (the repository's daemon
+ * exports its sources, and an outside plugin links that folder: `file:` in its devDependencies),
+ * registers tsx, the daemon's own dependency, resolved from the daemon's folder, and imports the
+ * sources through it, as the daemon's bin does. Under a TypeScript-aware runner the first import works.
+ */
+interface TsxManifest {
+  exports: { './esm/api': { import: string | { default: string } } };
+}
+
+async function importTypeScriptAware(specifier: string): Promise<unknown> {
+  try {
+    return await import(specifier);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+    const entry = createRequire(import.meta.url).resolve(specifier);
+    // tsx's ES module API (its CommonJS one cannot register ESM hooks), found from the daemon's folder.
+    const tsxManifest = createRequire(entry).resolve('tsx/package.json');
+    const api = (JSON.parse(fs.readFileSync(tsxManifest, 'utf8')) as TsxManifest).exports['./esm/api'].import;
+    const tsxApi = path.join(path.dirname(tsxManifest), typeof api === 'string' ? api : api.default);
+    const { register } = (await import(pathToFileURL(tsxApi).href)) as { register(): unknown };
+    register();
+    // Another address than the failed import's, which Node keeps as failed.
+    return import(`${pathToFileURL(entry).href}?tsx`);
+  }
+}
+
 /** Imports the daemon, or says in words how to install it. */
 export async function importDaemon(specifier: string = DAEMON_PACKAGE): Promise<DaemonModule> {
   try {
-    const module = (await import(specifier)) as Partial<DaemonModule>;
+    const module = (await importTypeScriptAware(specifier)) as Partial<DaemonModule>;
     if (typeof module.startDaemon !== 'function' || typeof module.loadConfig !== 'function') {
       throw new Error(`${specifier} does not export startDaemon and loadConfig`);
     }

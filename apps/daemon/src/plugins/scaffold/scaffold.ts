@@ -12,6 +12,12 @@ const RUNBOOK_ID = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 export const REPOSITORY_ROOT = path.resolve(fileURLToPath(new URL('../../../../../', import.meta.url)));
 const SDK_DIR = path.join(REPOSITORY_ROOT, 'packages', 'runbook-sdk');
 const PACK_SCRIPT = path.join(SDK_DIR, 'scripts', 'pack.mjs');
+/**
+ * The daemon this scaffold runs from: an outside plugin links it (`file:`, a symlink npm makes
+ * without any registry; its own dependencies resolve from this repository's node_modules) so the
+ * kit's `startTestDaemon()` serves the real API in the generated end-to-end test.
+ */
+export const DAEMON_DIR = path.join(REPOSITORY_ROOT, 'apps', 'daemon');
 
 /** The SDK tarball `npm run pack:sdk` writes for this SDK version. */
 export function sdkTarballPath(): string {
@@ -49,6 +55,8 @@ export interface ScaffoldResult {
   placement: 'workspace' | 'outside';
   /** How package.json names the SDK: the workspace, or `file:` the tarball. */
   sdk: string;
+  /** How package.json names the daemon the end-to-end test serves: the workspace, or `file:` its folder. */
+  daemon: string;
   /** Set when the tarball had to be built (or rebuilt: the SDK's sources changed since) first. */
   packed: string | null;
   /** The commands to run next, in order, exactly. */
@@ -98,7 +106,17 @@ export function scaffoldPlugin(dir: string, id: string): ScaffoldResult {
     exports: { '.': './src/index.ts' },
     scripts: { test: 'vitest run' },
     dependencies: { '@ops/runbook-sdk': sdk, zod: ZOD_RANGE },
-    devDependencies: { vitest: VITEST_RANGE },
+    devDependencies: {
+      '@ops/daemon':
+        placement === 'workspace'
+          ? (
+              JSON.parse(fs.readFileSync(path.join(DAEMON_DIR, 'package.json'), 'utf8')) as {
+                version: string;
+              }
+            ).version
+          : `file:${DAEMON_DIR}`,
+      vitest: VITEST_RANGE,
+    },
     // npm runs no install script it was not told to: the kit's PostgreSQL binaries need theirs.
     allowScripts: Object.fromEntries(
       [
@@ -167,5 +185,13 @@ export function scaffoldPlugin(dir: string, id: string): ScaffoldResult {
     fs.writeFileSync(out, text);
     written.push(out);
   }
-  return { dir: target, files: written, placement, sdk, packed, next };
+  return {
+    dir: target,
+    files: written,
+    placement,
+    sdk,
+    daemon: manifest.devDependencies['@ops/daemon'],
+    packed,
+    next,
+  };
 }

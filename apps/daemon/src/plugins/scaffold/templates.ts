@@ -111,11 +111,57 @@ it('keeps the runbook contract on a real PostgreSQL', async () => {
   expect(report.ok).toBe(true);
 }, 180_000);
 `,
+  // import.meta\u002eurl below: the CLI's build replaces the text of import.meta's url in every
+  // source, strings included (scripts/build-cli.mjs), so the template must not spell it out.
+  'src/runbook.e2e.test.ts': `import { fileURLToPath } from 'node:url';
+import { insertKitTenants, type KitTenantIds, startTestDaemon } from '@ops/runbook-sdk/testing';
+import { expect, it } from 'vitest';
+
+// End to end: the kit serves the real daemon (API, run service, plugin sandbox) with this folder's
+// plugin on a throwaway PostgreSQL, and the runbook runs through the API as an operator runs it.
+// Needs @ops/daemon (a devDependency: the daemon's folder, linked by \`plugins new\`).
+const pluginFolder = fileURLToPath(new URL('..', import.meta\u002eurl));
+
+it('runs through the real daemon\u2019s API with this plugin loaded', async () => {
+  let tenants: KitTenantIds | undefined;
+  const daemon = await startTestDaemon({
+    plugins: [pluginFolder],
+    async setup(db) {
+      tenants = await insertKitTenants(db);
+      // Per tenant: 2 "HIGH" and 2 "Medium" to lower-case, 2 "low" already fine.
+      await db.query(\`INSERT INTO findings (tenant_id, fingerprint, title, severity, created_at, updated_at)
+        SELECT t.id, 'fp-' || g, 'Finding', (ARRAY['HIGH', 'low', 'Medium'])[1 + g % 3], now(), now()
+          FROM tenants t CROSS JOIN generate_series(1, 6) g\`);
+    },
+  });
+  try {
+    const catalog = await daemon.call<{ id: string; unavailableReason: string | null }[]>('runbooks.list');
+    // A plugin the daemon refused is listed with the reason (its folder as the id).
+    expect(catalog.filter((r) => r.unavailableReason)).toEqual([]);
+    expect(catalog.map((r) => r.id)).toContain('{{id}}');
+    const one = await daemon.runToEnd('{{id}}', { kind: 'tenant', tenantId: tenants!.acme });
+    expect(one.outcome).toBe('succeeded');
+    expect(one.summary.updated_count).toBe(4);
+    const all = await daemon.runToEnd('{{id}}', { kind: 'all' });
+    expect(all.outcome).toBe('succeeded');
+    expect(all.summary.updated_count).toBe(8); // globex's and initech's; acme's are done
+    const { rows } = await daemon.db.query<{ external_id: string; n: number }>(
+      \`SELECT t.external_id, count(*)::int AS n FROM findings f JOIN tenants t ON t.id = f.tenant_id
+        WHERE f.severity <> lower(f.severity) GROUP BY t.external_id\`,
+    );
+    expect(rows).toEqual([{ external_id: 'platform', n: 4 }]); // the platform tenant is never written
+  } finally {
+    await daemon.stop();
+  }
+}, 300_000);
+`,
   'README.md': `# {{id}}
 
 A runbook for Ops Runbooks, made by \`ops-daemon plugins new\`.
 
-- \`npm test\` checks it against the runbook contract on a throwaway PostgreSQL (the SDK's kit).
+- \`npm test\` checks it against the runbook contract on a throwaway PostgreSQL (the SDK's kit),
+  then serves it in the real daemon (\`startTestDaemon()\`, from the linked \`@ops/daemon\`) and
+  runs it through the API (src/runbook.e2e.test.ts).
 - \`ops-daemon plugins check {{dir}}\` validates the definition without starting anything.
 - \`ops-daemon plugins add {{dir}}\` registers this folder with the daemon (in its OPS_DATA_DIR), so
   \`ops-daemon serve\` and every command started with that data folder load it.
