@@ -68,6 +68,10 @@ describe('withdrawing a run request', () => {
           'approvals.onChange to report the withdrawal',
         );
 
+      // The requester gets no in-app note of their own act (nobody decided).
+      const bell = await operator.notifications.list.query({ limit: 20, unreadOnly: false });
+      expect(bell.items.some((n) => n.title.includes(`Run request ${r.id} `))).toBe(false);
+
       const approve = await errorOf(approver.approvals.approve.mutate({ id: r.id, comment: 'ok' }));
       expect(approve.code).toBe('CONFLICT');
       expect(approve.message).toBe(

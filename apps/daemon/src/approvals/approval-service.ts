@@ -274,7 +274,8 @@ export class ApprovalService {
       requestId: id,
       ...(text ? { comment: text } : {}),
     });
-    this.announce('decided', withdrawn);
+    // Not announced as a decision: nobody decided, and the requester needs no note of their own
+    // act; the approvers' views follow through approvals.onChange.
     return withdrawn;
   }
 
