@@ -60,13 +60,13 @@ export default defineRunbook({
   async run(ctx, scope) {
     assertNotPlatform(scope);
     ctx.log(`rebuilding findings lifecycle for ${describeScope(scope)}`);
-    // Derive once, set-based, then write in short chunks from the run's work table (work.ts).
+    // Derive first, in short id slices, then write in short chunks from the run's work table (work.ts).
     const table = workTableName(ctx.runId, scope);
     const derived = await prepareLifecycleWork(ctx.db, table, scope);
     ctx.log(
       derived === null
         ? 'resuming from the lifecycle derived earlier in this run'
-        : `derived the lifecycle once: ${derived} findings to rewrite`,
+        : `derived the lifecycle (in id slices): ${derived} findings to rewrite`,
     );
     const summary = await ctx.runChunked(lifecycleWork(scope, table));
     // Paused or cancelled: a resumed run reuses the table. Otherwise nothing reads it any more.
