@@ -48,9 +48,13 @@ export const COMMANDS: Record<string, CommandEntry> = {
   },
   migrate: {
     usage: 'migrate [--print-sql] [--json]',
-    summary: 'applies pending migrations and plugin roles and exits (--print-sql: the roles SQL for a DBA)',
+    summary:
+      'applies pending migrations and plugin roles and exits (--print-sql: the roles and run journal SQL for a DBA)',
     options: [
-      ['--print-sql', "prints the plugin roles' SQL for a DBA to run once, and changes nothing"],
+      [
+        '--print-sql',
+        "prints the plugin roles' and the run journal's SQL for a DBA to run once, and changes nothing",
+      ],
       JSON_OPTION,
     ],
     load: async () => (await import('./commands/migrate.ts')).migrateCommand,

@@ -32,7 +32,7 @@ import type { WorkSettings } from './chunk-driver.ts';
 import { type Execution, endedAuditAction, executeRun, recordAuditFailure } from './executor.ts';
 import { affectedOf, checkWork, pluginReader } from './preflight-checks.ts';
 import { validateReason } from './reasons.ts';
-import { definitionForRun, type RevertRunRequest, startRevert } from './revert/index.ts';
+import { definitionForRun, journalStatusOf, type RevertRunRequest, startRevert } from './revert/index.ts';
 import { approvalSummaryOf, type RunApproval } from './run-approval.ts';
 import { auditRunEvent, type RunAuditExtra } from './run-audit.ts';
 import { RunChangeFeed } from './run-change-feed.ts';
@@ -263,6 +263,8 @@ export class RunService {
     scope: ResolvedScope;
     result: PreflightResult;
     input: ReturnType<typeof inputSummaryOf> | null;
+    /** A reversible runbook whose runs would not be journaled here: why its run could not be reverted. */
+    notReversible: string | null;
   }> {
     const def = this.runbook(request.runbookId);
     this.require(request, PREFLIGHT_CAPABILITY);
@@ -271,7 +273,8 @@ export class RunService {
     const scope = await this.resolve(def, request.scope);
     const read = pluginReader(this.deps.db.pool, def.id, params, this.log, input);
     const result = await read('preflight', (ctx) => def.preflight(ctx, scope));
-    return { scope, result, input: input && inputSummaryOf(input) };
+    const journal = await journalStatusOf(this.deps.db.pool, def);
+    return { scope, result, input: input && inputSummaryOf(input), notReversible: journal?.reason ?? null };
   }
 
   /**
@@ -368,6 +371,8 @@ export class RunService {
           ? undefined
           : confirmationOf(request.preflightAffectedCount, request.preflightMargin);
       const preflight = await checkWork(def, read, scope, confirmed);
+      // A reversible runbook whose journal trigger is not in place runs unjournaled: said on the run.
+      const journal = await journalStatusOf(this.deps.db.pool, def);
       const owner = { token: randomUUID(), host: os.hostname(), pid: process.pid };
       const run = await this.deps.runs.create(
         {
@@ -385,6 +390,7 @@ export class RunService {
             ...(confirmed ? { confirmed } : {}),
             ...(input ? { input: inputSummaryOf(input) } : {}),
             ...(request.approval ? { approval: approvalSummaryOf(request.approval) } : {}),
+            ...(journal ? { journal } : {}),
           },
         },
         input,

@@ -2,6 +2,7 @@ import { loadConfig } from '../../config.ts';
 import { migrate } from '../../db/migrator.ts';
 import { openOps } from '../../ops.ts';
 import { canCreateRoles, ensurePluginRoles, pluginRolesSql } from '../../plugins/containment/index.ts';
+import { journalSetupSql } from '../../runs/revert/index.ts';
 import { parse } from '../args.ts';
 import type { Command } from '../command.ts';
 import { usageOf } from '../command-table.ts';
@@ -21,6 +22,8 @@ export const migrateCommand: Command = {
       if (values['print-sql']) {
         // Only the SQL on stdout, so it can be piped to psql or handed to a DBA as is.
         process.stdout.write(pluginRolesSql(ops.registry.runbooks.values(), who!.user));
+        // Where the daemon's user does not own a table a reversible runbook declares: its journal.
+        process.stdout.write(await journalSetupSql(ops.db.pool, ops.registry, who!.user));
         return 0;
       }
       const applied = await migrate(ops.db.sequelize);

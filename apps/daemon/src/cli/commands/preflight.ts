@@ -87,7 +87,7 @@ export const preflightCommand: Command = {
             : `estimate: ${formatCount(e.affected_count)} ± ${formatCount(e.margin)} affected (95%, from ${formatCount(e.sampled)} of ${formatCount(e.population)} sampled); counting exactly…`,
         );
       }
-      const { scope, result, input } = await counting;
+      const { scope, result, input, notReversible } = await counting;
       const sampled = sampling ? await sampling : null;
       const where = scope.kind === 'all' ? 'all tenants' : `tenant ${scope.externalId}`;
       const lines = Object.entries(result).map(([k, v]) => `  ${k.padEnd(20)} ${formatCount(v)}`);
@@ -101,8 +101,9 @@ export const preflightCommand: Command = {
           ...result,
           ...(input ? { input } : {}),
           ...(sampled ? { diff: sampled.diff } : {}),
+          ...(notReversible ? { not_reversible: notReversible } : {}),
         },
-        `${runbookId} on ${where}: ${formatCount(result.affected_count)} affected\n${lines.join('\n')}${file}${sampled ? diffText(runbookId, sampled) : ''}`,
+        `${runbookId} on ${where}: ${formatCount(result.affected_count)} affected\n${lines.join('\n')}${file}${sampled ? diffText(runbookId, sampled) : ''}${notReversible ? `\nnot reversible here: ${notReversible}` : ''}`,
       );
       return 0;
     });

@@ -18,6 +18,12 @@ function line(run: RunRecord): string {
   return `#${run.id.padEnd(6)} ${run.type}  ${scope}  ${run.status}/${run.outcome}  ${run.actorLabel}  ${run.createdAt}  updated ${formatCount(run.summary.updated_count ?? 0)}`;
 }
 
+/** A run of a reversible runbook that ran without its journal says so first: it cannot be reverted. */
+function notReversibleLine(run: RunRecord): string {
+  const journal = run.context.journal as { status?: string; reason?: string } | undefined;
+  return journal?.status === 'unavailable' ? `not reversible: ${journal.reason}\n` : '';
+}
+
 export const runsCommand: Command = {
   async run(argv) {
     const { values, positionals } = parse(
@@ -54,7 +60,7 @@ export const runsCommand: Command = {
         const run = await ops.service.get(id);
         out.result(
           runRecordJson(run),
-          `${line(run)}\n${JSON.stringify({ reason: [run.reasonCode, run.reasonText], summary: run.summary, context: run.context }, null, 2)}`,
+          `${line(run)}\n${notReversibleLine(run)}${JSON.stringify({ reason: [run.reasonCode, run.reasonText], summary: run.summary, context: run.context }, null, 2)}`,
         );
         return 0;
       }, READ_RUNS);

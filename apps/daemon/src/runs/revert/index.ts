@@ -2,9 +2,14 @@ export { dropExpiredJournals } from './journal-retention.ts';
 export {
   ensureJournal,
   isReversible,
+  type JournalAvailability,
   type JournaledTable,
   type JournalReport,
+  type JournalUnavailable,
+  journalAvailability,
   journaledWrites,
+  journalSetupSql,
+  journalStatusOf,
   journalTriggerSql,
 } from './journal-triggers.ts';
 export {

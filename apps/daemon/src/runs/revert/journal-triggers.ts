@@ -128,31 +128,16 @@ export async function ensureJournal(
   try {
     await client.query('BEGIN');
     await client.query("SELECT pg_advisory_xact_lock(hashtext('ops:journal'))");
-    const wanted = new Map<string, Set<string>>();
-    const runbookTables = new Map<string, string[]>();
-    for (const def of registry.runbooks.values()) {
-      if (!isReversible(def)) continue;
-      try {
-        const writes = journaledWrites(def);
-        runbookTables.set(def.id, [...writes.keys()]);
-        for (const [table, columns] of writes) {
-          const set = wanted.get(table) ?? new Set<string>();
-          for (const c of columns) set.add(c);
-          wanted.set(table, set);
-        }
-      } catch (error) {
-        report.missing.push({ runbookId: def.id, reason: (error as Error).message });
-      }
-    }
+    const { wanted, runbookTables, unusable } = wantedTables(registry);
+    report.missing.push(...unusable);
+    const {
+      rows: [who],
+    } = await client.query<{ user: string }>('SELECT current_user AS user');
     const failedTables = new Set<string>();
     for (const [name, columnSet] of wanted) {
       await client.query('SAVEPOINT journal_table');
       try {
-        const table = await describeTable(client, name);
-        const unknown = [...columnSet].filter((c) => !table.allColumns.includes(c));
-        if (unknown.length > 0) throw new Error(`${name} has no column ${unknown.join(', ')}`);
-        const columns = table.allColumns.filter((c) => columnSet.has(c));
-        const journaled: JournaledTable = { name, keyColumn: table.key, keyType: table.keyType, columns };
+        const { table, journaled, columns } = await journaledTableOf(client, name, columnSet);
         // Replacing the functions takes no lock on the table; (re)creating its triggers takes an
         // exclusive one (it would queue behind a long product query and everything after it), so
         // that happens only when a trigger is missing.
@@ -177,12 +162,10 @@ export async function ensureJournal(
       } catch (error) {
         await client.query('ROLLBACK TO SAVEPOINT journal_table');
         failedTables.add(name);
+        const why = whyNotInstalled(error as Error & { code?: string }, name, who?.user ?? 'of the daemon');
         for (const [runbookId, tables] of runbookTables) {
           if (tables.includes(name))
-            report.missing.push({
-              runbookId,
-              reason: `its runs cannot be reverted: the journal on ${name} could not be set up (${(error as Error).message})`,
-            });
+            report.missing.push({ runbookId, reason: `the journal on ${name} could not be set up: ${why}` });
         }
       }
     }
@@ -219,13 +202,124 @@ export async function ensureJournal(
   } finally {
     client.release(broken);
   }
-  for (const m of report.missing) log(`run journal: runbook ${m.runbookId}: ${m.reason}`);
+  notSetUp.clear();
+  for (const m of report.missing) {
+    notSetUp.set(m.runbookId, m.reason);
+    log(`run journal: runbook ${m.runbookId}: its runs cannot be reverted: ${m.reason}`);
+  }
   return report;
+}
+
+/**
+ * Why this process's last ensureJournal could not set up a runbook's journal (operator words),
+ * by runbook: the most precise reason a run or its page can give.
+ */
+const notSetUp = new Map<string, string>();
+
+const PRINT_SQL_HINT = 'a DBA can install it with the SQL of `ops-daemon migrate --print-sql`';
+
+/** Never a PostgreSQL error text: the rule that failed, in the operator's words. */
+function whyNotInstalled(error: Error & { code?: string }, table: string, user: string): string {
+  if (error.code === '42501')
+    return `the daemon's database user ${user} does not own ${table}, so it may not create its journal trigger; ${PRINT_SQL_HINT}`;
+  if (error.code) return `the database refused the journal trigger on ${table}; ${PRINT_SQL_HINT}`;
+  return error.message; // ours: a missing table, column or primary key
+}
+
+/** The tables reversible runbooks declare, with the union of their columns; runbooks declaring none usable. */
+function wantedTables(registry: { runbooks: ReadonlyMap<string, Reversible> }) {
+  const wanted = new Map<string, Set<string>>();
+  const runbookTables = new Map<string, string[]>();
+  const unusable: { runbookId: string; reason: string }[] = [];
+  for (const def of registry.runbooks.values()) {
+    if (!isReversible(def)) continue;
+    try {
+      const writes = journaledWrites(def);
+      runbookTables.set(def.id, [...writes.keys()]);
+      for (const [table, columns] of writes) {
+        const set = wanted.get(table) ?? new Set<string>();
+        for (const c of columns) set.add(c);
+        wanted.set(table, set);
+      }
+    } catch (error) {
+      unusable.push({ runbookId: def.id, reason: (error as Error).message });
+    }
+  }
+  return { wanted, runbookTables, unusable };
+}
+
+async function journaledTableOf(client: Pick<pg.PoolClient, 'query'>, name: string, columnSet: Set<string>) {
+  const table = await describeTable(client, name);
+  const unknown = [...columnSet].filter((c) => !table.allColumns.includes(c));
+  if (unknown.length > 0) throw new Error(`${name} has no column ${unknown.join(', ')}`);
+  const columns = table.allColumns.filter((c) => columnSet.has(c));
+  const journaled: JournaledTable = { name, keyColumn: table.key, keyType: table.keyType, columns };
+  return { table, journaled, columns };
+}
+
+/**
+ * The journal's SQL for a DBA (`ops-daemon migrate --print-sql`), where the daemon's user does not
+ * own a declared table: the trigger functions (handed to that user, who keeps replacing them) and
+ * the triggers. Once run, the daemon's next start finds the triggers in place.
+ */
+export async function journalSetupSql(
+  pool: Pick<pg.Pool, 'query'>,
+  registry: { runbooks: ReadonlyMap<string, Reversible> },
+  user: string,
+): Promise<string> {
+  const { wanted } = wantedTables(registry);
+  const lines: string[] = [];
+  for (const [name, columnSet] of wanted) {
+    const { table, journaled } = await journaledTableOf(pool, name, columnSet);
+    lines.push(`-- Run journal of ${name} (reversible runs): before-images of the declared columns`);
+    for (const statement of journalTriggerSql(journaled, table.allColumns)) lines.push(`${statement};`);
+    for (const fn of [functionName(name), refuseName(name)])
+      lines.push(`ALTER FUNCTION ${fn}() OWNER TO ${ident(user)};`);
+  }
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+export type JournalAvailability = { available: true } | { available: false; reason: string };
+
+/**
+ * Whether a run of this reversible runbook would be journaled on this database now: the runbook is
+ * registered as reversible and every table it declares has its journal trigger (enabled). If not,
+ * why, for the run record, its page, the preflight and the revert's refusal.
+ */
+export async function journalAvailability(
+  pool: Pick<pg.Pool, 'query'>,
+  def: Reversible,
+): Promise<JournalAvailability> {
+  let tables: string[];
+  try {
+    tables = [...journaledWrites(def).keys()];
+  } catch (error) {
+    return { available: false, reason: (error as Error).message };
+  }
+  const { rows } = await pool.query<{ registered: boolean; lacking: string[] }>(
+    `SELECT EXISTS (SELECT 1 FROM ops.reversible_runbooks WHERE runbook_id = $1) AS registered,
+            ARRAY(SELECT t FROM unnest($2::text[]) AS t
+                   WHERE NOT EXISTS (SELECT 1 FROM pg_trigger g
+                                      WHERE g.tgrelid = to_regclass(t) AND g.tgname = 'ops_journal_update'
+                                        AND g.tgenabled <> 'D')) AS lacking`,
+    [def.id, tables],
+  );
+  const { registered, lacking } = rows[0]!;
+  if (registered && lacking.length === 0) return { available: true };
+  const known = notSetUp.get(def.id);
+  if (known) return { available: false, reason: known };
+  return {
+    available: false,
+    reason:
+      lacking.length > 0
+        ? `the journal trigger is not installed on ${lacking.join(', ')}; ${PRINT_SQL_HINT}`
+        : `the journal of runbook ${def.id} is not set up on this database; ${PRINT_SQL_HINT}`,
+  };
 }
 
 /** The table's columns in order, and its single-column primary key. Throws when it has none. */
 async function describeTable(
-  client: pg.PoolClient,
+  client: Pick<pg.PoolClient, 'query'>,
   name: string,
 ): Promise<{ allColumns: string[]; key: string; keyType: string }> {
   const [schema, table] = name.split('.') as [string, string];
@@ -244,4 +338,19 @@ async function describeTable(
   );
   if (keys.length !== 1) throw new Error(`table ${name} needs a single-column primary key to be journaled`);
   return { allColumns: columns.map((c) => c.attname), key: keys[0]!.attname, keyType: keys[0]!.type };
+}
+
+/** What a run records of its journal (context.journal): null when journaled or not reversible. */
+export interface JournalUnavailable {
+  status: 'unavailable';
+  reason: string;
+}
+
+export async function journalStatusOf(
+  pool: Pick<pg.Pool, 'query'>,
+  def: Reversible,
+): Promise<JournalUnavailable | null> {
+  if (!isReversible(def)) return null;
+  const availability = await journalAvailability(pool, def);
+  return availability.available ? null : { status: 'unavailable', reason: availability.reason };
 }

@@ -66,6 +66,11 @@ export async function revertStateOf(
     );
   if (!def || !isReversible(def))
     return refuse(`runbook ${run.type} is not reversible: its runs keep no journal`);
+  const ranWithout = run.context.journal as { status?: string; reason?: string } | undefined;
+  if (ranWithout?.status === 'unavailable')
+    return refuse(
+      `run ${run.id} cannot be reverted: it ran without the journal: ${ranWithout.reason ?? 'the journal was not set up'}`,
+    );
   if (isActive(run)) return refuse(`run ${run.id} is ${run.status}; it can be reverted once it has ended`);
   const active = reverts.find((r) => r.status !== 'completed');
   if (active) return refuse(`run ${run.id} is being reverted by run ${active.id}`);
