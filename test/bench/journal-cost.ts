@@ -6,7 +6,10 @@
  *   so every chunk writes its before-image journal (ops.run_journal) in its own transaction;
  * - revert: `ops-daemon revert` of that run (restores every row; nothing changed in between);
  * - floor with journal: the same single statement inside a transaction that belongs to a run of the
- *   reversible runbook, so the trigger journals every row: the journal's own cost, isolated.
+ *   reversible runbook, so the trigger journals every row: the journal's own cost, isolated;
+ * - exec without journal (bench only): the same exec on a copy where the journal trigger cannot be
+ *   created (an event trigger refuses it), so the run proceeds unjournaled as on a database whose
+ *   table the daemon does not own: exec with journal ÷ exec without is what the journal costs a run.
  * Prints min / median / max of each and of exec ÷ floor, with the machine's load. Figures, not
  * assertions. Flags: --findings, --tenants (one shape), --runs, --data-dir, as `npm run bench`.
  */
@@ -71,6 +74,26 @@ async function measureJournaledFloor(url: string): Promise<number> {
   }
 }
 
+/**
+ * Bench only: on this copy, CREATE TRIGGER of the journal is refused (an event trigger, as a table
+ * the daemon's user does not own would), so exec runs unjournaled and records that. No trigger, no
+ * transition tables: the run's cost without any of the journal.
+ */
+async function refuseJournalTrigger(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`CREATE FUNCTION public.bench_refuse_journal() RETURNS event_trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF current_query() ILIKE '%ops_journal%' THEN RAISE EXCEPTION 'bench: journal switched off'; END IF;
+      END $$`);
+    await client.query(`CREATE EVENT TRIGGER bench_refuse_journal ON ddl_command_start
+      WHEN TAG IN ('CREATE TRIGGER') EXECUTE FUNCTION public.bench_refuse_journal()`);
+  } finally {
+    await client.end();
+  }
+}
+
 /** `ops-daemon revert <run>` through the real CLI; its wall time and the rows it restored. */
 async function measureRevert(url: string, runId: string): Promise<{ wallMs: number; restored: number }> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OPS_')));
@@ -120,6 +143,7 @@ async function main(): Promise<void> {
   const ratio: number[] = [];
   const revert: number[] = [];
   const journaledFloor: number[] = [];
+  const unjournaled: number[] = [];
   const loads: number[] = [];
   let journal = { rows: 0, mb: 0, updated: 0 };
   try {
@@ -146,6 +170,20 @@ async function main(): Promise<void> {
         log(`run ${run}: floor with journal ${s(journaledFloor.at(-1)!)}`);
       } finally {
         await cluster.drop(journaledDb);
+      }
+      const plainDb = `bench_journal_${run}_exec_unjournaled`;
+      const plainUrl = await cluster.copy(template, plainDb);
+      try {
+        await refuseJournalTrigger(plainUrl);
+        const plain = await measureExec(plainUrl);
+        const plainRun = await lastRunId(plainUrl);
+        if (plainRun.journalRows > 0) throw new Error('exec without journal wrote journal rows');
+        unjournaled.push(plain.wallMs);
+        log(
+          `run ${run}: exec without journal ${s(plain.wallMs)} (run ${s(plain.runMs)}, ${plain.updated} rows)`,
+        );
+      } finally {
+        await cluster.drop(plainDb);
       }
       const execDb = `bench_journal_${run}_exec`;
       const execUrl = await cluster.copy(template, execDb);
@@ -188,6 +226,17 @@ async function main(): Promise<void> {
       row('exec with journal (wall)', exec, sec),
       row('exec with journal (run)', execRun, sec),
       row('exec with journal ÷ floor (per run)', ratio, times),
+      row('exec without journal (wall, bench switch)', unjournaled, sec),
+      row(
+        'exec with journal ÷ exec without (per run)',
+        exec.map((e, i) => e / unjournaled[i]!),
+        times,
+      ),
+      row(
+        'exec without journal ÷ floor (per run)',
+        unjournaled.map((u, i) => u / floor[i]!),
+        times,
+      ),
       row('revert (wall)', revert, sec),
       row('floor with journal (the same statement, journaled)', journaledFloor, sec),
       row(
