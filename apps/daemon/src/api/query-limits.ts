@@ -19,6 +19,8 @@ export interface ApiQueryLimits {
     result: PreflightResult;
     /** The file's hash and row count, when the runbook takes a CSV input. */
     input: { file_name: string; sha256: string; row_count: number; byte_count: number } | null;
+    /** A reversible runbook whose run here would not be journaled: why (RunService.preflight). */
+    notReversible: string | null;
   }>;
   estimates: SharedFlights<{ scope: ResolvedScope; estimate: PreflightEstimate | null }>;
   /** Change samples (issue 14): quick like estimates, in slots of their own. */

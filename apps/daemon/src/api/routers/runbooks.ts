@@ -6,14 +6,7 @@ import { requestKey } from '../shared-flights.ts';
 import { authorizeFor, capabilityProcedure, router } from '../trpc.ts';
 import { actorOf } from './actor.ts';
 import { auditFailedRead } from './preflight-audit.ts';
-import {
-  paramsSchema,
-  reasonCodeSchema,
-  reasonTextSchema,
-  runbookIdSchema,
-  runInputSchema,
-  scopeSchema,
-} from './schemas.ts';
+import { paramsSchema, runbookIdSchema, runInputSchema, runStartSchema, scopeSchema } from './schemas.ts';
 
 const preflightInput = z.object({
   runbookId: runbookIdSchema,
@@ -64,6 +57,7 @@ export const runbooksRouter = router({
         scope,
         result,
         input: file,
+        notReversible,
       } = await auditFailedRead(ctx, input, 'preflight', () =>
         limits.preflights.run(preflightKey(input), () =>
           ops.service.preflight({
@@ -85,7 +79,13 @@ export const runbooksRouter = router({
         ip: ctx.ip,
         details: { ...result, ...(file ? { input: file } : {}) },
       });
-      return { ...result, scope, ...(file ? { input: file } : {}) };
+      // A reversible runbook whose journal is not in place here: the operator learns it before confirming.
+      return {
+        ...result,
+        scope,
+        ...(file ? { input: file } : {}),
+        ...(notReversible ? { not_reversible: notReversible } : {}),
+      };
     }),
 
   /**
@@ -173,20 +173,7 @@ export const runbooksRouter = router({
     }),
 
   run: capabilityProcedure(PLATFORM_CAPABILITIES.runbooksRun)
-    .input(
-      z.object({
-        runbookId: runbookIdSchema,
-        scope: scopeSchema,
-        reasonCode: reasonCodeSchema.optional(),
-        reasonText: reasonTextSchema.optional(),
-        confirmation: z.string().max(100).optional(),
-        preflightAffectedCount: z.number().int().min(0),
-        /** Set when the operator confirmed the estimate: its 95% margin (0 or absent: an exact count). */
-        preflightMargin: z.number().int().min(0).optional(),
-        params: paramsSchema,
-        input: runInputSchema.optional(),
-      }),
-    )
+    .input(runStartSchema)
     .mutation(async ({ ctx, input }) => {
       // Through the approval gate: a run its runbook's policy holds for approval is refused (412,
       // in words); the console then offers approvals.request instead.

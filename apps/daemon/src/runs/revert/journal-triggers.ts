@@ -312,7 +312,7 @@ export async function journalAvailability(
     available: false,
     reason:
       lacking.length > 0
-        ? `the journal trigger is not installed on ${lacking.join(', ')}; ${PRINT_SQL_HINT}`
+        ? `the journal trigger is missing or disabled on ${lacking.join(', ')}; ${PRINT_SQL_HINT}`
         : `the journal of runbook ${def.id} is not set up on this database; ${PRINT_SQL_HINT}`,
   };
 }

@@ -60,15 +60,28 @@ export function PreflightConfirmation({
       </MessageBar>
     );
   }
+  const notReversible = (preflight.result as Record<string, unknown> | null)?.not_reversible;
   return (
-    <MessageBar intent="warning" layout="multiline" data-testid="run-confirmation" data-confirms="exact">
-      <MessageBarBody>
-        <MessageBarTitle>This run modifies customer data</MessageBarTitle>
-        It will change {plural(status.affected, 'record')} on {scopeText}, according to the preflight just now
-        (an exact count
-        {preflight.estimateBefore ? `; ${estimateWas(preflight.estimateBefore).toLowerCase()} before it` : ''}
-        ). The run is locked, audited and can be paused or cancelled, but changes already written stay.
-      </MessageBarBody>
-    </MessageBar>
+    <>
+      <MessageBar intent="warning" layout="multiline" data-testid="run-confirmation" data-confirms="exact">
+        <MessageBarBody>
+          <MessageBarTitle>This run modifies customer data</MessageBarTitle>
+          It will change {plural(status.affected, 'record')} on {scopeText}, according to the preflight just
+          now (an exact count
+          {preflight.estimateBefore
+            ? `; ${estimateWas(preflight.estimateBefore).toLowerCase()} before it`
+            : ''}
+          ). The run is locked, audited and can be paused or cancelled, but changes already written stay.
+        </MessageBarBody>
+      </MessageBar>
+      {typeof notReversible === 'string' ? (
+        <MessageBar intent="warning" layout="multiline" data-testid="not-reversible">
+          <MessageBarBody>
+            <MessageBarTitle>Not reversible here</MessageBarTitle>
+            This runbook is reversible, but its run here could not be reverted: {notReversible}
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
+    </>
   );
 }
