@@ -12,15 +12,7 @@ import {
 import { PLATFORM_CAPABILITIES } from '../../identity/capabilities.ts';
 import { authorizeFor, capabilityProcedure, router } from '../trpc.ts';
 import { actorOf } from './actor.ts';
-import {
-  idSchema,
-  paramsSchema,
-  reasonCodeSchema,
-  reasonTextSchema,
-  runbookIdSchema,
-  runInputSchema,
-  scopeSchema,
-} from './schemas.ts';
+import { idSchema, runbookIdSchema, runStartSchema } from './schemas.ts';
 
 const viewProcedure = capabilityProcedure(PLATFORM_CAPABILITIES.opsView);
 const approveProcedure = capabilityProcedure(PLATFORM_CAPABILITIES.runbooksApprove);
@@ -110,20 +102,7 @@ export const approvalsRouter = router({
 
   /** Asks another operator to approve a run instead of starting it. */
   request: runProcedure
-    .input(
-      z.object({
-        runbookId: runbookIdSchema,
-        scope: scopeSchema,
-        reasonCode: reasonCodeSchema.optional(),
-        reasonText: reasonTextSchema.optional(),
-        confirmation: z.string().max(100).optional(),
-        preflightAffectedCount: z.number().int().min(0),
-        preflightMargin: z.number().int().min(0).optional(),
-        params: paramsSchema,
-        /** A CSV-input runbook's file: validated now and stored with the request; the run uses it. */
-        input: runInputSchema.optional(),
-      }),
-    )
+    .input(runStartSchema)
     .mutation(async ({ ctx, input }) =>
       requestView(await ctx.services.ops.approvals.request(input, caller(ctx)), ctx.principal),
     ),

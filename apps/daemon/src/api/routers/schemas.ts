@@ -69,3 +69,21 @@ export const paramValuesSchema = z.record(z.string().max(64), z.unknown());
 export const paramsSchema = paramValuesSchema.optional();
 
 export const runStatusSchema = z.enum(RUN_STATUSES);
+
+/**
+ * What an operator confirms to start a run, the same whether it starts now (runbooks.run) or is
+ * first sent for approval (approvals.request): one shape, so the two can never drift apart.
+ */
+export const runStartSchema = z.object({
+  runbookId: runbookIdSchema,
+  scope: scopeSchema,
+  reasonCode: reasonCodeSchema.optional(),
+  reasonText: reasonTextSchema.optional(),
+  confirmation: z.string().max(100).optional(),
+  preflightAffectedCount: z.number().int().min(0),
+  /** Set when the operator confirmed the estimate: its 95% margin (0 or absent: an exact count). */
+  preflightMargin: z.number().int().min(0).optional(),
+  params: paramsSchema,
+  /** A CSV-input runbook's file: validated before anything is recorded. */
+  input: runInputSchema.optional(),
+});
