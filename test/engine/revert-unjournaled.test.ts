@@ -113,6 +113,17 @@ describe('a reversible runbook whose table the daemon does not own (real Postgre
       Number((await c.query('SELECT count(*) AS n FROM ops.run_journal')).rows[0].n),
     );
     expect(journalRows).toBe(0);
+    const [audited] = await asAdmin(
+      database,
+      async (c) =>
+        (
+          await c.query<{ details: { journal?: { status: string } } }>(
+            "SELECT details FROM ops.audit_events WHERE action = 'run.started' AND run_id = $1",
+            [ran.run_id],
+          )
+        ).rows,
+    );
+    expect(audited?.details.journal?.status).toBe('unavailable');
 
     const revert = await runCli(
       ['revert', ran.run_id, '--reason-code', 'INCIDENT', '--reason-text', 'undo', '--confirm', 'REVERT'],

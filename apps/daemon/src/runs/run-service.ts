@@ -411,6 +411,7 @@ export class RunService {
           ...(affected.exact ? { affected_count: affected.count } : { affected_at_least: affected.count }),
           ...(confirmed ? { confirmed } : {}),
           ...(input ? { input: inputSummaryOf(input) } : {}),
+          ...(journal ? { journal } : {}),
         },
       });
       if (!started.ok) await recordAuditFailure(this.deps.runs, run.id, started.error);
