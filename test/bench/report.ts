@@ -110,7 +110,7 @@ export function renderReport(r: ShapeResults, baseline: ShapeResults | null = nu
       `| exec time per finding | ${showSpread(perFinding(r), (ms) => `${(ms * 1000).toFixed(1)} µs`)} | |`,
       `| exec write transactions (pg_stat_activity, every 10 ms) p99 | ${showSpread(writesP99, millis)} | ${count(spreadOf(r.exec.map((e) => e.writes.count)).median)} seen a run |`,
       `| exec write transactions, longest | ${showSpread(writesMax, millis)} | longest: ${longest ? `${millis(longest.ms)}, \`${longest.query.replaceAll('|', '\\|').replaceAll('`', "'")}\`` : 'n/a'} |`,
-      `| exec write transactions on the product's rows (all but the derivation into the run's own unlogged table) p99 / max | ${showSpread(productP99, millis)}; ${showSpread(productMax, millis)} | the derivation is one statement; it locks nothing the product uses |`,
+      `| exec write transactions on the product's rows (all but the derivation into the run's own unlogged table) p99 / max | ${showSpread(productP99, millis)}; ${showSpread(productMax, millis)} | the derivation slices lock nothing the product uses |`,
       `| exec chunk duration p50 / p99 / max (medians) | ${millis(spreadOf(r.exec.map((e) => e.chunks.p50_ms)).median)} / ${millis(spreadOf(r.exec.map((e) => e.chunks.p99_ms)).median)} / ${millis(spreadOf(r.exec.map((e) => e.chunks.max_ms)).median)} | ${sp(
         r.exec.map((e) => e.chunks.chunks),
         count,
