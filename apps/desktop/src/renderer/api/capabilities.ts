@@ -7,7 +7,6 @@ export const CAPABILITIES = {
   alertsManage: 'platform.alerts.manage',
   schedulesManage: 'platform.schedules.manage',
   runbooksRevert: 'platform.runbooks.revert',
-  runbooksRevert: 'platform.runbooks.revert',
   runbooksApprove: 'platform.runbooks.approve',
 } as const;
 
@@ -18,7 +17,6 @@ const DESCRIPTIONS: Record<string, string> = {
   [CAPABILITIES.breakGlass]: 'enter break-glass',
   [CAPABILITIES.alertsManage]: 'manage alert destinations',
   [CAPABILITIES.schedulesManage]: 'manage schedules',
-  [CAPABILITIES.runbooksRevert]: 'revert ended runs of reversible runbooks',
   [CAPABILITIES.runbooksRevert]: 'revert ended runs of reversible runbooks',
   [CAPABILITIES.runbooksApprove]: "approve or reject other operators' run requests",
 };
