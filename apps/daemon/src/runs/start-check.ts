@@ -1,8 +1,8 @@
 import type { PreflightResult, ResolvedScope, RunbookDefinition } from '@ops/runbook-sdk';
 import type pg from 'pg';
 import { pluginReader } from './preflight-checks.ts';
-import { loadRunInput } from './run-input.ts';
 import { confirmationOfRun, refusalOf } from './run-confirmation.ts';
+import { loadRunInput } from './run-input.ts';
 import type { RunRecord } from './run-record.ts';
 import type { RunRepository } from './run-repository.ts';
 
