@@ -18,7 +18,8 @@ export async function dropExpiredJournals(
   const dropped: { runId: string; rows: number }[] = [];
   for (let i = 0; i < RUNS_PER_PASS; i++) {
     const client = await deps.pool.connect();
-    client.on('error', () => {});
+    // No 'error' listener of its own: the daemon's pool (guardPool) gives every client one for life;
+    // adding one per borrow would pile up on the pool's long-lived clients.
     let broken: Error | undefined;
     let one: { runId: string; rows: number; type: string; scope: unknown } | null = null;
     try {

@@ -122,7 +122,8 @@ export async function ensureJournal(
   log: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
 ): Promise<JournalReport> {
   const client = await pool.connect();
-  client.on('error', () => {});
+  // No 'error' listener of its own: the daemon's pool (guardPool) gives every client one for life;
+  // adding one per borrow would pile up on the pool's long-lived clients.
   const report: JournalReport = { ready: [], missing: [] };
   let broken: Error | undefined;
   try {
