@@ -1,26 +1,9 @@
-/**
- * `npm run bench:journal`: what reversible runs cost (issue 14). At 1,000,000 findings (one
- * template, seeded once in the bench data dir), for each of `--runs` runs, each on a fresh copy:
- * - floor: the single `UPDATE … FROM (derivation)` at default settings (what a DBA runs by hand);
- * - exec with journal: `ops-daemon exec` through the real CLI; the findings plugin is reversible,
- *   so every chunk writes its before-image journal (ops.run_journal) in its own transaction;
- * - revert: `ops-daemon revert` of that run (restores every row; nothing changed in between);
- * - floor with journal: the same single statement inside a transaction that belongs to a run of the
- *   reversible runbook, so the trigger journals every row: the journal's own cost, isolated;
- * - exec without journal (bench only): the same exec on a copy where the journal trigger cannot be
- *   created (an event trigger refuses it), so the run proceeds unjournaled as on a database whose
- *   table the daemon does not own: exec with journal ÷ exec without is what the journal costs a run.
- * Prints min / median / max of each and of exec ÷ floor, with the machine's load. Figures, not
- * assertions. Flags: --findings, --tenants (one shape), --runs, --data-dir, as `npm run bench`.
- */
-import { spawn } from 'node:child_process';
 import os from 'node:os';
 import lifecycle from '@ops/findings-lifecycle-backfill';
 import pg from 'pg';
 import { ensureJournal } from '../../apps/daemon/src/runs/revert/index.ts';
-import { OPS_DAEMON_BIN } from '../support/cli.ts';
 import { openBenchCluster } from './cluster.ts';
-import { floorStatement, measureExec, measureFloor, RUNBOOK } from './measurements.ts';
+import { floorStatement, measureExec, measureFloor, RUNBOOK, runDaemonCommand } from './measurements.ts';
 import { parseBenchOptions } from './options.ts';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -97,11 +80,8 @@ async function refuseJournalTrigger(url: string): Promise<void> {
 /** `ops-daemon revert <run>` through the real CLI; its wall time and the rows it restored. */
 async function measureRevert(url: string, runId: string): Promise<{ wallMs: number; restored: number }> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OPS_')));
-  const started = performance.now();
-  const child = spawn(
-    process.execPath,
+  const { code, stdout, stderr, wallMs, last } = await runDaemonCommand(
     [
-      OPS_DAEMON_BIN,
       'revert',
       runId,
       '--reason-code',
@@ -112,22 +92,9 @@ async function measureRevert(url: string, runId: string): Promise<{ wallMs: numb
       'REVERT',
       '--json',
     ],
-    { env: { ...env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] },
+    url,
+    env,
   );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const wallMs = performance.now() - started;
-  const last = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
-    outcome?: string;
-    summary?: { updated_count?: number };
-  };
   if (code !== 0 || last.outcome !== 'succeeded')
     throw new Error(`revert failed (exit ${code}): ${stdout.slice(-2000)}\n${stderr.slice(-2000)}`);
   return { wallMs, restored: last.summary?.updated_count ?? 0 };

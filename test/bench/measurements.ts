@@ -83,33 +83,28 @@ async function withoutApproval(url: string): Promise<void> {
   });
 }
 
-/** `ops-daemon exec` on all tenants, the real CLI in its own process, with default OPS_* settings. */
-export async function measureExec(url: string): Promise<ExecSample> {
-  // Only the database comes from us: the caller's OPS_* variables must not tune the run. The one
-  // exception is the benchmark switch OPS_PLUGIN_ISOLATION=off, to measure what plugin isolation costs.
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('OPS_') || k === 'OPS_PLUGIN_ISOLATION'),
-  );
-  await withoutApproval(url);
+/** What a finished `ops-daemon` command printed, and its `--json` result line. */
+export interface DaemonCommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Process start to exit. */
+  wallMs: number;
+  last: { run_id?: string; outcome?: string; summary?: Record<string, number> };
+}
+
+/** Runs `ops-daemon <args>` (the real CLI, its own process) against `url` with exactly `env`. */
+export async function runDaemonCommand(
+  args: string[],
+  url: string,
+  env: NodeJS.ProcessEnv,
+  nodeArgs: string[] = [],
+): Promise<DaemonCommandResult> {
   const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      PEAK_RSS,
-      OPS_DAEMON_BIN,
-      'exec',
-      RUNBOOK,
-      '--reason-code',
-      'DATA_REPAIR',
-      '--reason-text',
-      'benchmark',
-      '--confirm',
-      'BACKFILL',
-      '--json',
-    ],
-    { env: { ...env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, [...nodeArgs, OPS_DAEMON_BIN, ...args], {
+    env: { ...env, DATABASE_URL: url },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => {
@@ -120,11 +115,34 @@ export async function measureExec(url: string): Promise<ExecSample> {
   });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const wallMs = performance.now() - started;
-  const last = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
-    run_id?: string;
-    outcome?: string;
-    summary?: Record<string, number>;
-  };
+  const last = JSON.parse(stdout.trim().split('\n').at(-1) || '{}') as DaemonCommandResult['last'];
+  return { code, stdout, stderr, wallMs, last };
+}
+
+/** `ops-daemon exec` on all tenants, the real CLI in its own process, with default OPS_* settings. */
+export async function measureExec(url: string): Promise<ExecSample> {
+  // Only the database comes from us: the caller's OPS_* variables must not tune the run. The one
+  // exception is the benchmark switch OPS_PLUGIN_ISOLATION=off, to measure what plugin isolation costs.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('OPS_') || k === 'OPS_PLUGIN_ISOLATION'),
+  );
+  await withoutApproval(url);
+  const { code, stdout, stderr, wallMs, last } = await runDaemonCommand(
+    [
+      'exec',
+      RUNBOOK,
+      '--reason-code',
+      'DATA_REPAIR',
+      '--reason-text',
+      'benchmark',
+      '--confirm',
+      'BACKFILL',
+      '--json',
+    ],
+    url,
+    env,
+    ['--import', PEAK_RSS],
+  );
   if (code !== 0 || last.outcome !== 'succeeded' || !last.run_id) {
     throw new Error(`exec failed (exit ${code}): ${stdout.slice(-2000)}\n${stderr.slice(-2000)}`);
   }
