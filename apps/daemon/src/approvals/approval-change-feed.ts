@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ChangeFeed, type LookForChanges } from '../db/change-feed.ts';
+import { ChangeFeed, type LookForChanges, lookForChangedRows } from '../db/change-feed.ts';
 import type { RequestStatus } from './request-state.ts';
 
 /** One run request that changed (requested, decided, withdrawn, expired, started). */
@@ -18,30 +18,21 @@ const lookForRequestChanges =
   async (pool, since, overlapMs) => {
     // Lapsed requests are expired first (once per look, not per subscriber), so listeners see it.
     await beforeLook();
-    const { rows } = await pool.query<{
-      looked_at: Date;
-      changed: { id: string; status: RequestStatus; run_id: string | null; updated_at: string }[];
-    }>(
-      `SELECT now() AS looked_at,
-              COALESCE((SELECT json_agg(c ORDER BY c.updated_at)
-                          FROM (SELECT id::text AS id, status, run_id::text AS run_id, updated_at
-                                  FROM ops.run_requests
-                                 WHERE updated_at > COALESCE($1::timestamptz, now()) - $2 * interval '1 millisecond'
-                               ) c), '[]'::json) AS changed`,
-      [since, overlapMs],
-    );
-    const { looked_at: lookedAt, changed } = rows[0]!;
-    return {
-      lookedAt,
-      changed: changed.map((row) => {
-        const updatedAt = new Date(row.updated_at);
-        return {
-          key: row.id,
-          updatedAt,
-          item: { id: row.id, status: row.status, runId: row.run_id, updatedAt: updatedAt.toISOString() },
-        };
+    return lookForChangedRows<
+      { id: string; status: RequestStatus; run_id: string | null; updated_at: string },
+      RequestChange
+    >(
+      pool,
+      { columns: 'id::text AS id, status, run_id::text AS run_id, updated_at', table: 'ops.run_requests' },
+      since,
+      overlapMs,
+      (row, updatedAt) => ({
+        id: row.id,
+        status: row.status,
+        runId: row.run_id,
+        updatedAt: updatedAt.toISOString(),
       }),
-    };
+    );
   };
 
 /** Run request changes for every subscriber of this daemon (`approvals.onChange`): db/change-feed.ts. */

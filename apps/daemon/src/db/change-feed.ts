@@ -24,6 +24,37 @@ export type LookForChanges<T> = (
   overlapMs: number,
 ) => Promise<{ lookedAt: Date; changed: ChangedRow<T>[] }>;
 
+/**
+ * The one statement every feed's look runs: the database's clock and the rows of `table` whose
+ * `updated_at` is later than `since` (null: the database's now) minus `overlapMs`, oldest first,
+ * each as `toRow` maps it. `columns` is the select list; it must include `id` and `updated_at`.
+ */
+export async function lookForChangedRows<Row extends { id: string; updated_at: string }, T>(
+  pool: pg.Pool,
+  query: { columns: string; table: string },
+  since: Date | null,
+  overlapMs: number,
+  toItem: (row: Row, updatedAt: Date) => T,
+): Promise<{ lookedAt: Date; changed: ChangedRow<T>[] }> {
+  const { rows } = await pool.query<{ looked_at: Date; changed: Row[] }>(
+    `SELECT now() AS looked_at,
+            COALESCE((SELECT json_agg(c ORDER BY c.updated_at)
+                        FROM (SELECT ${query.columns}
+                                FROM ${query.table}
+                               WHERE updated_at > COALESCE($1::timestamptz, now()) - $2 * interval '1 millisecond'
+                             ) c), '[]'::json) AS changed`,
+    [since, overlapMs],
+  );
+  const { looked_at: lookedAt, changed } = rows[0]!;
+  return {
+    lookedAt,
+    changed: changed.map((row) => {
+      const updatedAt = new Date(row.updated_at);
+      return { key: row.id, updatedAt, item: toItem(row, updatedAt) };
+    }),
+  };
+}
+
 type Listener<T> = (changes: T[]) => void;
 
 /**

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ChangeFeed, type LookForChanges } from '../db/change-feed.ts';
+import { ChangeFeed, type LookForChanges, lookForChangedRows } from '../db/change-feed.ts';
 import type { RunOutcome, RunStatus } from './state-machine.ts';
 
 /** One run that changed: enough for a console to know which of its views to fetch again. */
@@ -16,47 +16,34 @@ export interface RunChange {
 export const CHANGE_POLL_MS = 500;
 
 // One statement, one row: the database's clock and what changed since the last look.
-const lookForRunChanges: LookForChanges<RunChange> = async (pool, since, overlapMs) => {
-  const { rows } = await pool.query<{
-    looked_at: Date;
-    changed: {
+const lookForRunChanges: LookForChanges<RunChange> = (pool, since, overlapMs) =>
+  lookForChangedRows<
+    {
       id: string;
       type: string;
       status: RunStatus;
       outcome: RunOutcome;
       processed: number | null;
       updated_at: string;
-    }[];
-  }>(
-    `SELECT now() AS looked_at,
-            COALESCE((SELECT json_agg(c ORDER BY c.updated_at)
-                        FROM (SELECT id::text AS id, type, status, outcome,
-                                     (progress->>'processed')::bigint AS processed, updated_at
-                                FROM ops.runs
-                               WHERE updated_at > COALESCE($1::timestamptz, now()) - $2 * interval '1 millisecond'
-                             ) c), '[]'::json) AS changed`,
-    [since, overlapMs],
-  );
-  const { looked_at: lookedAt, changed } = rows[0]!;
-  return {
-    lookedAt,
-    changed: changed.map((row) => {
-      const updatedAt = new Date(row.updated_at);
-      return {
-        key: row.id,
-        updatedAt,
-        item: {
-          id: row.id,
-          type: row.type,
-          status: row.status,
-          outcome: row.outcome,
-          processed: row.processed === null ? null : Number(row.processed),
-          updatedAt: updatedAt.toISOString(),
-        },
-      };
+    },
+    RunChange
+  >(
+    pool,
+    {
+      columns: `id::text AS id, type, status, outcome, (progress->>'processed')::bigint AS processed, updated_at`,
+      table: 'ops.runs',
+    },
+    since,
+    overlapMs,
+    (row, updatedAt) => ({
+      id: row.id,
+      type: row.type,
+      status: row.status,
+      outcome: row.outcome,
+      processed: row.processed === null ? null : Number(row.processed),
+      updatedAt: updatedAt.toISOString(),
     }),
-  };
-};
+  );
 
 /** Run changes for every subscriber of this daemon (`runs.onChange`): see db/change-feed.ts. */
 export class RunChangeFeed extends ChangeFeed<RunChange> {
