@@ -231,6 +231,11 @@ describe.skipIf(chromiumMissing !== null)(
         expect(await caption.textContent()).toMatch(
           /^Throttled \(connections: \d+ of \d+ in use \(limit 0%\)\): the workers wait before their next chunk/,
         );
+        // The live feed may still be connecting when the first snapshot shows: wait for it.
+        await p
+          .getByTestId('progress-live')
+          .filter({ hasText: /^Live$/ })
+          .waitFor({ timeout: 30_000 });
         expect(await p.getByTestId('progress-live').textContent()).toBe('Live');
         await checkpoint(p, 'run-state-throttled-1280');
         await client.runs.cancel.mutate({ id: runId });
