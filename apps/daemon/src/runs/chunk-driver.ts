@@ -53,10 +53,11 @@ export interface ChunkDriverOptions {
   maxAttempts?: number;
 }
 
-export interface DriveResult extends ChunkedResult {
-  /** Every unit is done (not stopped early by a pause, cancel or shutdown). */
-  complete: boolean;
-}
+/**
+ * What the plugin's runChunked resolves to: the SDK's summary keys only (a run's summary takes the
+ * keys the plugin returns, and any other key would be dropped from it with a warning).
+ */
+export type DriveResult = ChunkedResult;
 
 // Waits, as data: how often a throttled worker looks again, how often an idle one looks for work.
 const WAITS = { healthRecheckMs: 1000, idlePollMs: 50, keepGoingMs: 500 } as const;
@@ -251,15 +252,14 @@ export async function driveKeysetWork(work: KeysetWork, options: ChunkDriverOpti
       `run ${runId} is ${totals.runStatus ?? 'gone'} while ${totals.units - totals.unitsDone} of its units are open; its workers stopped`,
     );
   }
-  return resultOf(totals, complete);
+  return resultOf(totals);
 }
 
-function resultOf(totals: WorkTotals, complete: boolean): DriveResult {
+function resultOf(totals: WorkTotals): DriveResult {
   return {
     updated_count: totals.updated,
     total_scanned: totals.processed,
     error_count: totals.failures.length,
-    complete,
   };
 }
 
