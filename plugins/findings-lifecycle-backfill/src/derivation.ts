@@ -21,15 +21,6 @@ export const LIFECYCLE_FIELDS = [
 const WORKFLOW_STATUSES = `'new', 'triaged', 'in_progress', 'risk_accepted', 'resolved', 'reopened'`;
 
 /**
- * True for a finding (`f`) whose stored fields the derivation never produces: a lifecycle version
- * other than 1, a missing seen date or count, a status outside the workflow vocabulary. Such a
- * finding is affected whatever its events say, so this costs one look at the row; estimate.ts uses
- * it to sharpen a sampled estimate. (Not every affected finding is caught: a stale date is not.)
- */
-export const CERTAINLY_AFFECTED_SQL = `(f.lifecycle_version IS DISTINCT FROM 1 OR f.first_seen_at IS NULL
-  OR f.last_seen_at IS NULL OR f.times_seen IS NULL OR f.status IS NULL OR f.status NOT IN (${WORKFLOW_STATUSES}))`;
-
-/**
  * How the events reach the derivation; both give the same result, only the plan differs.
  * - `scan-all`: aggregate every event once (seq scan + hash aggregate), then hash join to findings.
  *   For whole-table work, where walking the (finding_id, observed_at) index row by row is slower.

@@ -44,18 +44,3 @@ export function estimateTotal(sums: ClusterSums, population: number, fraction: n
     ((1 - Math.min(1, fraction)) * residuals) / (sums.clusters * (sums.clusters - 1) * meanRows * meanRows);
   return { total, margin: Math.ceil(Z95 * Math.sqrt(variance) * population) };
 }
-
-/**
- * The affected count as a difference estimator: `certain` rows of the population are known to be
- * affected (counted exactly, cheaply); the sample only estimates the rest, Σ (affected − certain).
- * Where the cheap test catches most of the drift, that remainder, and so the margin, is small.
- */
-export function estimateAffected(
-  remainder: ClusterSums,
-  population: number,
-  certain: number,
-  fraction: number,
-): TotalEstimate {
-  const rest = estimateTotal(remainder, population, fraction);
-  return { total: Math.min(population, Math.max(certain, certain + rest.total)), margin: rest.margin };
-}

@@ -21,9 +21,14 @@ export function sampledFindingsWithTenant(percent: number, params: SqlParams): s
 
 /** Findings of the run's scope. The platform tenant is excluded here, in SQL, whatever the scope says. */
 export function scopePredicate(scope: ResolvedScope, params: SqlParams): string {
-  const notPlatform = `t.external_id <> ${params.add(PLATFORM_TENANT_EXTERNAL_ID, 'text')}`;
+  const notPlatform = `NOT ${platformTenantPredicate(params)}`;
   if (scope.kind === 'all') return notPlatform;
   return `${notPlatform} AND f.tenant_id = ${params.add(String(scope.tenantId), 'bigint')}`;
+}
+
+/** Findings of the platform tenant (read-only statements count them, to leave them out). */
+export function platformTenantPredicate(params: SqlParams): string {
+  return `t.external_id = ${params.add(PLATFORM_TENANT_EXTERNAL_ID, 'text')}`;
 }
 
 /** Findings with ids in (afterId, lastId]; either end may be open. `alias` names the findings row. */
