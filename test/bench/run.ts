@@ -112,11 +112,11 @@ async function main(): Promise<void> {
                 await new Promise((done) => setTimeout(done, IDLE_MS));
                 traffic.mark();
                 await new Promise((done) => setTimeout(done, IDLE_MS));
-                const idle = traffic.read();
+                const idle = await traffic.read();
                 traffic.mark();
                 const ms =
                   kind === 'floor' ? (await measureFloor(url, null)).ms : (await measureExec(url)).wallMs;
-                return { kind, idle, during: traffic.read(), ms };
+                return { kind, idle, during: await traffic.read(), ms };
               } finally {
                 await traffic.stop();
               }

@@ -6,7 +6,10 @@ import { percentile } from './spread.ts';
  * each starting `perSecond` transactions a second on a fixed schedule; a transaction edits one
  * random finding (its updated_at, as the product's edits do) and reads its tenant's open findings.
  * Latency is measured from each transaction's scheduled start, so a transaction that queued behind
- * a row lock, or behind a late predecessor, counts the wait.
+ * a row lock, or behind a late predecessor, counts the wait. A window holds every transaction
+ * scheduled inside it, including those still waiting when it closes: reading it waits for them (a
+ * transaction blocked by the floor's row locks finishes only after the floor commits, and leaving
+ * it out would hide exactly the waits the window is about).
  */
 export const TRAFFIC_APPLICATION = 'bench-traffic';
 
@@ -19,10 +22,13 @@ export interface TrafficLatency {
 }
 
 export interface Traffic {
-  /** Starts a new measurement window (latencies before it are dropped). */
+  /** Starts a new measurement window. */
   mark(): void;
-  /** The latencies since the last mark. */
-  read(): TrafficLatency;
+  /**
+   * Closes the window: the latencies of every transaction scheduled since the last mark, once the
+   * last of them has finished.
+   */
+  read(): Promise<TrafficLatency>;
   stop(): Promise<void>;
 }
 
@@ -35,8 +41,11 @@ export async function startTraffic(url: string, clients = 4, perSecond = 20): Pr
   await meta.end();
   const lo = Number(rows[0]!.lo);
   const hi = Number(rows[0]!.hi);
-  let latencies: number[] = [];
-  let errors = 0;
+  /** Every finished transaction: when it was scheduled, how long it took (null: it failed). */
+  const done: { scheduled: number; ms: number | null }[] = [];
+  /** Per client, the schedule time of the transaction it will start next. */
+  const nextOf: number[] = [];
+  let windowStart = performance.now();
   let running = true;
   const intervalMs = 1000 / perSecond;
 
@@ -44,6 +53,7 @@ export async function startTraffic(url: string, clients = 4, perSecond = 20): Pr
     const c = new pg.Client({ connectionString: url, application_name: TRAFFIC_APPLICATION });
     await c.connect();
     let next = performance.now() + (index * intervalMs) / clients;
+    nextOf[index] = next;
     try {
       while (running) {
         const wait = next - performance.now();
@@ -68,29 +78,36 @@ export async function startTraffic(url: string, clients = 4, perSecond = 20): Pr
             );
           }
           await c.query('COMMIT');
-          latencies.push(performance.now() - scheduled);
+          done.push({ scheduled, ms: performance.now() - scheduled });
         } catch {
-          errors += 1;
+          done.push({ scheduled, ms: null });
           await c.query('ROLLBACK').catch(() => {});
         }
+        nextOf[index] = next;
       }
     } finally {
+      nextOf[index] = Number.POSITIVE_INFINITY;
       await c.end().catch(() => {});
     }
   };
   const all = Array.from({ length: clients }, (_, i) => client(i));
   return {
     mark() {
-      latencies = [];
-      errors = 0;
+      windowStart = performance.now();
+      done.length = 0;
     },
-    read() {
+    async read() {
+      const windowEnd = performance.now();
+      // Every client's next transaction is scheduled after the window: all of its own have finished.
+      while (nextOf.some((next) => next <= windowEnd)) await new Promise((r) => setTimeout(r, 5));
+      const inside = done.filter((t) => t.scheduled >= windowStart && t.scheduled < windowEnd);
+      const latencies = inside.flatMap((t) => (t.ms === null ? [] : [t.ms]));
       return {
         transactions: latencies.length,
         p50_ms: percentile(latencies, 0.5),
         p99_ms: percentile(latencies, 0.99),
         max_ms: latencies.length ? Math.max(...latencies) : Number.NaN,
-        errors,
+        errors: inside.length - latencies.length,
       };
     },
     async stop() {
