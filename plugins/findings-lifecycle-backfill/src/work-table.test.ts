@@ -94,6 +94,43 @@ describe('the run work table', () => {
     expect((await lifecycleOf(t, ids[2]!)).status).toBe('resolved');
   });
 
+  it('waits for a transaction that inserted an event and has not committed, and derives with its event', async () => {
+    // The product inserts an event and has not committed; a later event (a higher id) commits first.
+    // The highest visible id is then above the open one: without waiting, the derivation would miss
+    // the open event, and the re-check of events above the mark would never see it.
+    const product = await t.db.pool.connect();
+    try {
+      await product.query('BEGIN');
+      await product.query(
+        `INSERT INTO public.finding_events (finding_id, tenant_id, kind, observed_at)
+         SELECT f.id, f.tenant_id, 'resolved', '2024-02-03 10:00:00.000003+00' FROM public.findings f
+         WHERE f.id = $1::bigint`,
+        [ids[0]],
+      );
+      await fx.events(ids[1]!, [['detected', '2024-02-02 10:00:00.000002+00']]);
+      const prepared = prepare();
+      // Wait (polled, with a deadline) until the derivation is waiting for the product's transaction.
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const [row] = await t.sql<{ n: string }>(
+          `SELECT count(*) AS n FROM pg_stat_activity
+           WHERE query LIKE '%l.virtualtransaction = ANY%' AND query NOT LIKE '%pg_stat_activity%'`,
+        );
+        if (Number(row?.n) > 0) break;
+        if (Date.now() > deadline) throw new Error('the derivation never waited for the open transaction');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await product.query('COMMIT');
+      expect(await prepared).toBe(4);
+    } finally {
+      await product.query('ROLLBACK').catch(() => {});
+      product.release();
+    }
+    expect((await drive(t, lifecycleWork(ALL, table))).updated_count).toBe(4);
+    expect((await lifecycleOf(t, ids[0]!)).status).toBe('resolved');
+    expect((await preflight(t, ALL)).affected_count).toBe(0);
+  });
+
   it("waits for the product's row lock, then skips the row the product changed meanwhile", async () => {
     await prepare();
     const product = await t.db.pool.connect();

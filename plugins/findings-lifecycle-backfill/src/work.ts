@@ -125,9 +125,10 @@ export async function prepareLifecycleWork(
 
 /**
  * Derives one slice (ids (no·ids, (no+1)·ids], or the whole scope when null) into the work table with
- * its mark, in one statement: one snapshot, one short transaction. Each row keeps the highest
- * event id that snapshot could see: an event above it arrived later, and its finding is skipped
- * (the next run repairs it). Returns the affected findings inserted.
+ * its mark, in one statement: one snapshot, one short transaction. Each row keeps the slice's events
+ * mark (settledEventsMark): every event at or below it is in the derivation, and a finding with an
+ * event above it is skipped when written (the next run repairs it). Returns the affected findings
+ * inserted.
  */
 async function deriveSlice(
   db: SqlExecutor,
@@ -150,6 +151,7 @@ async function deriveSlice(
     columns: 'f.severity AS read_severity, f.created_at AS read_created_at, f.updated_at AS read_updated_at',
   });
   const fields = LIFECYCLE_FIELDS.join(', ');
+  const eventsMark = params.add(await settledEventsMark(db), 'bigint');
   const mark = slice === null ? [] : [-1 - slice.no];
   // Sorted by id so the table's pages follow the chunks' id ranges. ON CONFLICT: a concurrent or
   // earlier fill of this slice (none commits half) put the same rows there already.
@@ -157,9 +159,8 @@ async function deriveSlice(
     `INSERT INTO ${table} (id, tenant_id, ${READ_COLUMNS.join(', ')}, ${fields}, events_high_water)
      SELECT * FROM (
        SELECT d.id, d.tenant_id, d.read_status, d.read_severity, d.read_created_at, d.read_updated_at,
-              ${LIFECYCLE_FIELDS.map((c) => `d.${c}`).join(', ')}, hw.id
+              ${LIFECYCLE_FIELDS.map((c) => `d.${c}`).join(', ')}, ${eventsMark}
        FROM (${derived}) d
-       CROSS JOIN (SELECT coalesce(max(e.id), 0) AS id FROM public.finding_events e) hw
        WHERE d.affected
        UNION ALL
        SELECT m.id, NULL, NULL, NULL, NULL, NULL, ${LIFECYCLE_FIELDS.map(() => 'NULL').join(', ')}, NULL
@@ -169,6 +170,49 @@ async function deriveSlice(
     params.values,
   );
   return Math.max(0, rowCount - mark.length);
+}
+
+/** How long a derivation waits for a transaction writing events (then the run fails, resumable). */
+const SETTLE_LIMIT_MS = 60_000;
+const SETTLE_POLL_MS = 10;
+
+/**
+ * The highest event id that a derivation starting now is sure to see with everything below it.
+ * The highest visible id alone is not that: an event id is taken when the row is inserted, not when
+ * its transaction commits, so a transaction still open can hold a lower id that commits later, and
+ * the apply's re-check (events above the mark) would never look at it. Every such transaction holds
+ * a RowExclusiveLock on finding_events from its INSERT to its end, so the ones open now are waited
+ * for; one that inserts after this look takes a higher id than the mark and is re-checked. Our own
+ * derivations only read events, so they never wait for each other.
+ */
+async function settledEventsMark(db: SqlExecutor): Promise<string> {
+  const { rows } = await db.query<{ mark: string; writers: string[] }>(
+    `SELECT coalesce((SELECT max(e.id) FROM public.finding_events e), 0)::text AS mark,
+            coalesce((SELECT array_agg(l.virtualtransaction) FROM pg_locks l
+                      WHERE l.locktype = 'relation' AND l.relation = 'public.finding_events'::regclass
+                        AND l.mode = 'RowExclusiveLock' AND l.granted
+                        AND l.pid IS DISTINCT FROM pg_backend_pid()), '{}') AS writers`,
+  );
+  const { mark, writers } = rows[0] ?? { mark: '0', writers: [] };
+  const started = Date.now();
+  let open = writers;
+  while (open.length > 0) {
+    if (Date.now() - started > SETTLE_LIMIT_MS) {
+      throw new Error(
+        `a transaction writing finding_events has been open for over ${SETTLE_LIMIT_MS / 1000} s (virtual transaction ${open[0]}): ` +
+          'the derivation waits for it so as not to miss its events; end that transaction, then resume the run',
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+    const { rows: still } = await db.query<{ open: string[] }>(
+      `SELECT coalesce(array_agg(DISTINCT l.virtualtransaction), '{}') AS open FROM pg_locks l
+       WHERE l.locktype = 'relation' AND l.relation = 'public.finding_events'::regclass
+         AND l.virtualtransaction = ANY ($1::text[])`,
+      [open],
+    );
+    open = still[0]?.open ?? [];
+  }
+  return mark;
 }
 
 async function createWorkTable(db: SqlExecutor, table: string): Promise<void> {
