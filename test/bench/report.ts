@@ -142,7 +142,12 @@ export function renderReport(r: ShapeResults, baseline: ShapeResults | null = nu
   }
   const p = r.preflight;
   if (p.length > 0) {
-    const errors = p.map((s) => (s.estimate.affected - s.exact) / s.exact);
+    // Above a million findings the exact count is not taken (minutes): the estimate stands alone.
+    const counted = p.filter((s) => s.exact > 0);
+    const estimateDetail =
+      counted.length > 0
+        ? `error ${counted.map((s) => `${pct((s.estimate.affected - s.exact) / s.exact)} (margin ±${pct(s.estimate.margin / s.exact).slice(1)}${Math.abs(s.estimate.affected - s.exact) <= s.estimate.margin ? '' : ', outside it'})`).join(', ')}`
+        : `${count(p[0]?.estimate.affected ?? 0)} ± ${count(p[0]?.estimate.margin ?? 0)} affected (the exact count is not taken at this size)`;
     lines.push(
       `| all-tenants count, default / 64MB / run service preflight | ${sp(
         p.map((s) => s.countDefaultMs),
@@ -157,7 +162,7 @@ export function renderReport(r: ShapeResults, baseline: ShapeResults | null = nu
       `| sampled estimate | ${sp(
         p.map((s) => s.estimateMs),
         millis,
-      )} | error ${errors.map(pct).join(', ')} |`,
+      )} | ${estimateDetail} |`,
       ...(p[0]?.tenants ?? []).map(
         (t, i) =>
           `| one tenant (${i === 0 ? 'median size' : 'largest'}, ${count(t.findings)} findings): first call (cold) / again | ${sp(
