@@ -27,10 +27,20 @@ const SCHEMA_KEY = createHash('sha1').update(MIGRATION_NAMES.join(',')).digest('
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
-export async function openBenchCluster(dataDir: string, log: (line: string) => void): Promise<BenchCluster> {
-  const embedded: EmbeddedDatabase = await openEmbeddedDatabase(path.resolve(dataDir, 'cluster'), {
-    database: 'postgres',
-  });
+/**
+ * Server settings a bench runs under: none (PostgreSQL's defaults), or those of a server sized for
+ * its data (`--pg-settings tuned`). Set with ALTER SYSTEM on every open, after a RESET ALL, so a
+ * bench never inherits what an earlier (or interrupted) one set; a change restarts the server.
+ */
+export type ServerSettings = Readonly<Record<string, string>>;
+
+export async function openBenchCluster(
+  dataDir: string,
+  log: (line: string) => void,
+  settings: ServerSettings = {},
+): Promise<BenchCluster> {
+  const open = () => openEmbeddedDatabase(path.resolve(dataDir, 'cluster'), { database: 'postgres' });
+  let embedded: EmbeddedDatabase = await open();
   const url = (database: string) => embedded.url.replace(/\/[^/]*$/, `/${database}`);
   const admin = async <T>(fn: (client: pg.Client) => Promise<T>): Promise<T> => {
     const client = new pg.Client({ connectionString: url('postgres') });
@@ -47,6 +57,20 @@ export async function openBenchCluster(dataDir: string, log: (line: string) => v
     );
   const drop = (name: string) =>
     admin((c) => c.query(`DROP DATABASE IF EXISTS ${quote(name)} WITH (FORCE)`)).then(() => {});
+
+  const wanted = Object.entries(settings);
+  await admin(async (c) => {
+    await c.query('ALTER SYSTEM RESET ALL');
+    for (const [name, value] of wanted) {
+      await c.query(`ALTER SYSTEM SET ${name} = '${value.replaceAll("'", "''")}'`);
+    }
+  });
+  if (embedded.owned) {
+    // shared_buffers takes a restart, and so does undoing it: always (about a second).
+    await embedded.stop();
+    embedded = await open();
+  }
+  for (const [name, value] of wanted) log(`server setting ${name} = ${value}`);
 
   // Copies left by an interrupted benchmark.
   const leftovers = await admin(

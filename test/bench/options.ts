@@ -1,8 +1,24 @@
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 
 /** The pieces of a bench run, so a part can be measured on its own (`--parts exec,traffic`). */
 export const BENCH_PARTS = ['floor', 'exec', 'traffic', 'preflight'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
+
+/**
+ * `--pg-settings`: PostgreSQL's defaults (128 MB shared_buffers, 1 GB max_wal_size), or a server
+ * sized for a large database: a quarter of the RAM for shared_buffers (at most 8 GB), and WAL room
+ * for a run's writes between checkpoints. Ten million findings are 7 GB: at the defaults every
+ * slice and chunk reads through the OS cache and checkpoints come every gigabyte of WAL.
+ */
+export const PG_SETTINGS = {
+  default: {},
+  tuned: {
+    shared_buffers: `${Math.min(8192, Math.floor(os.totalmem() / 4 / 2 ** 20))}MB`,
+    max_wal_size: '16GB',
+  },
+} as const satisfies Record<string, Record<string, string>>;
+export type PgSettingsName = keyof typeof PG_SETTINGS;
 
 export interface BenchOptions {
   findings: number;
@@ -12,12 +28,13 @@ export interface BenchOptions {
   parts: BenchPart[];
   seed: number;
   drift: number;
+  pgSettings: PgSettingsName;
   /** Where the embedded cluster, its template databases and the results live (gitignored). */
   dataDir: string;
 }
 
 const USAGE =
-  'npm run bench -- [--findings 1000000] [--tenants 200,1000] [--runs 3] [--parts floor,exec,traffic,preflight] [--seed 1] [--drift 0.3] [--data-dir .bench-data]\n' +
+  'npm run bench -- [--findings 1000000] [--tenants 200,1000] [--runs 3] [--parts floor,exec,traffic,preflight] [--seed 1] [--drift 0.3] [--pg-settings default|tuned] [--data-dir .bench-data]\n' +
   '  --findings 10000000 defaults to --tenants 200 --parts exec,preflight (seed, exec, preflight, estimate, RSS),\n' +
   '  compared with the 1,000,000-finding results of an earlier run kept in the data dir.';
 
@@ -35,6 +52,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
       parts: { type: 'string' },
       seed: { type: 'string' },
       drift: { type: 'string' },
+      'pg-settings': { type: 'string' },
       'data-dir': { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -63,6 +81,12 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
       throw new Error(`--parts takes ${BENCH_PARTS.join(', ')} (got ${part}); usage: ${USAGE}`);
     }
   }
+  const pgSettings = values['pg-settings'] ?? env.npm_config_pg_settings ?? 'default';
+  if (!Object.hasOwn(PG_SETTINGS, pgSettings)) {
+    throw new Error(
+      `--pg-settings takes ${Object.keys(PG_SETTINGS).join(' or ')} (got ${pgSettings}); usage: ${USAGE}`,
+    );
+  }
   return {
     findings,
     tenants,
@@ -70,6 +94,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     parts: parts as BenchPart[],
     seed: Math.round(number('seed', values.seed ?? env.npm_config_seed, 1, -1e9, 1e9)),
     drift: number('drift', values.drift ?? env.npm_config_drift, 0.3, 0.01, 1),
+    pgSettings: pgSettings as PgSettingsName,
     dataDir: values['data-dir'] ?? env.npm_config_data_dir ?? '.bench-data',
   };
 }

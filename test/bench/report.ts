@@ -9,6 +9,8 @@ export interface ShapeResults {
   findings: number;
   tenants: number;
   runs: number;
+  /** The server settings set for the bench (none: PostgreSQL's defaults); absent in older results. */
+  settings?: Readonly<Record<string, string>>;
   /** Seeding the template, when this invocation did it. */
   seedMs: number | null;
   /** The 1-minute load average before each run and at the end. */
@@ -33,6 +35,11 @@ const mb = (kb: number) => `${Math.round(kb / 1024)} MB`;
 const pct = (n: number) => `${n >= 0 ? '+' : ''}${(n * 100).toFixed(2)}%`;
 const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
 const load = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(', ');
+
+function serverSettings(r: ShapeResults): string {
+  const set = Object.entries(r.settings ?? {});
+  return set.length === 0 ? 'default settings' : set.map(([name, value]) => `${name} ${value}`).join(', ');
+}
 
 /** The best floor (default or 64MB work_mem) of each run, by run. */
 function bestFloorByRun(r: ShapeResults): Map<number, number> {
@@ -76,7 +83,7 @@ export function renderReport(r: ShapeResults, baseline: ShapeResults | null = nu
   const lines = [
     `### \`npm run bench\`: ${count(r.findings)} findings over ${count(r.tenants)} tenants, ${r.runs} runs (min / **median** / max)`,
     '',
-    `${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} CPUs, embedded PostgreSQL at default settings; every write measurement on a fresh copy of one template database. Load average (1 min) before each run and at the end: ${load(r.loadavg)}.${r.seedMs ? ` Seeding the template took ${seconds(r.seedMs)}.` : ''}`,
+    `${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} CPUs, embedded PostgreSQL at ${serverSettings(r)}; every write measurement on a fresh copy of one template database. Load average (1 min) before each run and at the end: ${load(r.loadavg)}.${r.seedMs ? ` Seeding the template took ${seconds(r.seedMs)}.` : ''}`,
     '',
     '| measurement | min / **median** / max | detail |',
     '| --- | ---: | --- |',

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openBenchCluster } from './cluster.ts';
 import { measureExec, measureFloor, measurePreflights, pickTenants } from './measurements.ts';
-import { type BenchPart, parseBenchOptions } from './options.ts';
+import { type BenchPart, PG_SETTINGS, type PgSettingsName, parseBenchOptions } from './options.ts';
 import { renderReport, type ShapeResults } from './report.ts';
 import { startTraffic } from './traffic.ts';
 import { sampleWriteTransactions } from './write-transactions.ts';
@@ -31,9 +31,15 @@ function rotate<T>(items: readonly T[], by: number): T[] {
 
 const IDLE_MS = 5000;
 
+/** Results are kept per shape and server settings: a larger run compares itself with its like. */
+function resultsFile(findings: number, tenants: number, pgSettings: PgSettingsName): string {
+  return `${findings}_${tenants}${pgSettings === 'default' ? '' : `_${pgSettings}`}.json`;
+}
+
 async function main(): Promise<void> {
   const options = parseBenchOptions(process.argv.slice(2));
-  const cluster = await openBenchCluster(options.dataDir, log);
+  const settings = PG_SETTINGS[options.pgSettings];
+  const cluster = await openBenchCluster(options.dataDir, log, settings);
   const has = (part: BenchPart) => options.parts.includes(part);
   const huge = options.findings > 1_000_000;
   const shapes: ShapeResults[] = [];
@@ -51,6 +57,7 @@ async function main(): Promise<void> {
         findings: options.findings,
         tenants,
         runs: options.runs,
+        settings,
         seedMs: seedMs > 2000 ? seedMs : null,
         loadavg: [],
         floor: [],
@@ -141,12 +148,20 @@ async function main(): Promise<void> {
       }
       r.loadavg.push(os.loadavg()[0]!);
       shapes.push(r);
-      const file = path.resolve(options.dataDir, 'results', `${options.findings}_${tenants}.json`);
+      const file = path.resolve(
+        options.dataDir,
+        'results',
+        resultsFile(options.findings, tenants, options.pgSettings),
+      );
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, JSON.stringify(r, null, 2));
     }
     const baseline = (tenants: number): ShapeResults | null => {
-      const file = path.resolve(options.dataDir, 'results', `1000000_${tenants}.json`);
+      const file = path.resolve(
+        options.dataDir,
+        'results',
+        resultsFile(1_000_000, tenants, options.pgSettings),
+      );
       return options.findings > 1_000_000 && fs.existsSync(file)
         ? (JSON.parse(fs.readFileSync(file, 'utf8')) as ShapeResults)
         : null;
