@@ -30,7 +30,7 @@ const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 /**
  * Server settings a bench runs under: none (PostgreSQL's defaults), or those of a server sized for
  * its data (`--pg-settings tuned`). Set with ALTER SYSTEM on every open, after a RESET ALL, so a
- * bench never inherits what an earlier (or interrupted) one set; a change restarts the server.
+ * bench never inherits what an earlier (or interrupted) one set, then restarted (a second).
  */
 export type ServerSettings = Readonly<Record<string, string>>;
 
