@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { pluginRoleName } from '../../apps/daemon/src/plugins/containment/index.ts';
 import { seedDemoData } from '../../apps/daemon/src/seed/index.ts';
 import { runCli } from '../support/cli.ts';
 import { turnApprovalsOff } from '../support/database.ts';
+import { restrictedUser } from '../support/restricted-user.ts';
 
 const RUNBOOK = 'findings.lifecycle.backfill';
 const JOURNAL_SQL = '-- Run journal of';
@@ -40,32 +39,13 @@ if (!superuser) {
 describe.skipIf(!superuser)(
   'a reversible runbook whose table the daemon does not own (real PostgreSQL, CLI)',
   () => {
-    const suffix = randomBytes(4).toString('hex');
-    const database = `t_nonowner_${suffix}`;
-    const user = `ops_nonowner_${suffix}`;
-    const adminUrl = inject('pgAdminUrl');
-    const url = adminUrl.replace('postgres:test@', `${user}:pw@`).replace(/\/postgres$/, `/${database}`);
+    const nonOwner = restrictedUser('nonowner', [RUNBOOK]);
+    const { user, database, url, asAdmin } = nonOwner;
     const env = { DATABASE_URL: url, OPS_PLUGINS: '', OPS_CHUNK_SIZE: '200' };
     let printed = '';
 
-    async function asAdmin<T>(db: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-      const client = new pg.Client({ connectionString: adminUrl.replace(/\/postgres$/, `/${db}`) });
-      await client.connect();
-      try {
-        return await fn(client);
-      } finally {
-        await client.end();
-      }
-    }
-
     beforeAll(async () => {
-      await asAdmin('postgres', async (c) => {
-        await c.query(`CREATE ROLE ${user} LOGIN PASSWORD 'pw' NOCREATEROLE`);
-        await c.query(`CREATE DATABASE ${database} OWNER ${user}`);
-        await c.query(
-          `DO $$ BEGIN CREATE ROLE "${pluginRoleName(RUNBOOK)}" NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`,
-        );
-      });
+      await nonOwner.create();
       const migrated = await runCli(['migrate'], env);
       expect(migrated.code, migrated.stderr).toBe(0);
       await asAdmin(database, async (c) => {
@@ -73,7 +53,7 @@ describe.skipIf(!superuser)(
         await c.query('ALTER TABLE public.findings OWNER TO postgres');
         await c.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON public.findings TO ${user} WITH GRANT OPTION`);
       });
-      const pool = new pg.Pool({ connectionString: adminUrl.replace(/\/postgres$/, `/${database}`), max: 2 });
+      const pool = new pg.Pool({ connectionString: nonOwner.adminUrl(database), max: 2 });
       try {
         await turnApprovalsOff(pool);
         await seedDemoData(pool, { tenants: 3, findings: 900, drift: 0.5, seed: 15 });
@@ -88,13 +68,7 @@ describe.skipIf(!superuser)(
       await asAdmin(database, (c) => c.query(roles));
     }, 180_000);
 
-    afterAll(async () => {
-      await asAdmin('postgres', async (c) => {
-        await c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-        await c.query(`DROP OWNED BY ${user}`).catch(() => {});
-        await c.query(`DROP ROLE IF EXISTS ${user}`);
-      });
-    });
+    afterAll(() => nonOwner.drop());
 
     it('says before confirming that the run would not be reversible, and why', async () => {
       const preflight = await runCli(['preflight', RUNBOOK], env);

@@ -1,50 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pluginRoleName } from '../../apps/daemon/src/plugins/containment/index.ts';
 import { runCli } from '../support/cli.ts';
+import { restrictedUser } from '../support/restricted-user.ts';
 
 const LIFECYCLE = 'findings.lifecycle.backfill';
 
 /** A managed database: the daemon's user owns its database but may not create roles. */
 describe('ops-daemon migrate where the user may not create roles', () => {
-  const suffix = randomBytes(4).toString('hex');
-  const database = `t_managed_${suffix}`;
-  const user = `ops_managed_${suffix}`;
-  const adminUrl = inject('pgAdminUrl');
-  const url = adminUrl.replace('postgres:test@', `${user}:pw@`).replace(/\/postgres$/, `/${database}`);
-  const admin = (db = 'postgres') =>
-    new pg.Client({ connectionString: adminUrl.replace(/\/postgres$/, `/${db}`) });
+  const managed = restrictedUser('managed', [LIFECYCLE]);
+  const { user, database, url, asAdmin } = managed;
   const env = { DATABASE_URL: url, OPS_PLUGINS: '' };
 
-  async function asAdmin<T>(db: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-    const client = admin(db);
-    await client.connect();
-    try {
-      return await fn(client);
-    } finally {
-      await client.end();
-    }
-  }
-
-  beforeAll(async () => {
-    await asAdmin('postgres', async (c) => {
-      await c.query(`CREATE ROLE ${user} LOGIN PASSWORD 'pw' NOCREATEROLE`);
-      await c.query(`CREATE DATABASE ${database} OWNER ${user}`);
-      // Roles are the cluster's: the runbook's may exist already (another database's daemon made
-      // it). Make sure it does, so the check below is about this database, whatever ran before.
-      await c.query(
-        `DO $$ BEGIN CREATE ROLE "${pluginRoleName(LIFECYCLE)}" NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`,
-      );
-    });
-  });
-  afterAll(async () => {
-    await asAdmin('postgres', async (c) => {
-      await c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      await c.query(`DROP OWNED BY ${user}`).catch(() => {});
-      await c.query(`DROP ROLE IF EXISTS ${user}`);
-    });
-  });
+  beforeAll(() => managed.create());
+  afterAll(() => managed.drop());
 
   it('migrates, says that a DBA must create the roles, prints their SQL, and works once it is applied', async () => {
     const first = await runCli(['migrate'], env);
